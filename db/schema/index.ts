@@ -1,0 +1,7 @@
+export * from './catalog'
+export * from './org'
+export * from './sales'
+export * from './sales-history'
+export * from './stock'
+export * from './stock-history'
+export * from './tenants'

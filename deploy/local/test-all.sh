@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: installs dependencies, starts throwaway PostgreSQL,
+# PgBouncer and Redis, type-checks and lints, then runs every test twice — against the real
+# services (PostgreSQL through PgBouncer, Redis) and in embedded mode (PGlite, in-process cache) —
+# and ends with the line "N passed, N failed". Exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out="$root/.tmp/test-results"
+rm -rf "$out" && mkdir -p "$out"
+
+BUN_VERSION=$(node -e 'process.stdout.write(require("./package.json").devDependencies.bun)' 2>/dev/null || echo 1.4.5)
+if [ -x node_modules/.bin/bun ] && [ "$(node_modules/.bin/bun --version)" = "$BUN_VERSION" ]; then
+  bun=node_modules/.bin/bun
+elif command -v bun >/dev/null && [ "$(bun --version)" = "$BUN_VERSION" ]; then
+  bun=bun
+else
+  bun="npx -y bun@$BUN_VERSION"
+fi
+echo "== installing dependencies (bun $BUN_VERSION)" >&2
+$bun install --frozen-lockfile >&2 || { echo "0 passed, 1 failed"; exit 1; }
+bun="$root/node_modules/.bin/bun"
+
+services_dir="$root/.tmp/services"
+echo "== starting PostgreSQL, PgBouncer and Redis" >&2
+if ! env_lines=$(bash deploy/local/services.sh start "$services_dir"); then
+  echo "could not start the local services" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+trap 'bash deploy/local/services.sh stop "$services_dir" >&2 || true' EXIT
+
+failed_checks=0
+passed_checks=0
+check() { # name, command...
+  local name=$1; shift
+  echo "== $name" >&2
+  if "$@" >&2; then passed_checks=$((passed_checks + 1)); else failed_checks=$((failed_checks + 1)); echo "!! $name failed" >&2; fi
+}
+check "typecheck (tsc --noEmit)" node_modules/.bin/tsc --noEmit
+check "format and lint (biome)" node_modules/.bin/biome check .
+
+echo "== tests against PostgreSQL (through PgBouncer) and Redis" >&2
+(eval "$env_lines" && export SERVICES_DIR && "$bun" test --reporter=junit --reporter-outfile="$out/postgres.xml" "$@") >&2
+echo "== tests in embedded mode (PGlite, in-process cache)" >&2
+(unset DATABASE_URL DATABASE_DIRECT_URL REDIS_URL && "$bun" test --reporter=junit --reporter-outfile="$out/embedded.xml" "$@") >&2
+
+"$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$out/postgres.xml" "$out/embedded.xml"

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import postgres from 'postgres'
+import * as schema from '../../db/schema'
+
+/** The drizzle handle every service receives; the same type for PostgreSQL and embedded PGlite. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+export type Database = {
+  db: Db
+  kind: 'postgres' | 'pglite'
+  /** Rows of a raw statement, whatever the driver's result shape. */
+  rows<T = Record<string, unknown>>(query: ReturnType<typeof sql>, on?: Db | Tx): Promise<T[]>
+  ping(): Promise<void>
+  close(): Promise<void>
+  /** The underlying client, for the migrator and pool statistics. */
+  client: postgres.Sql | PGlite
+}
+
+export type DatabaseOptions = { url?: string; dataDir: string; poolSize: number }
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.url) {
+    // prepare: false — PgBouncer 1.18 in transaction mode cannot track named prepared statements.
+    const client = postgres(opts.url, {
+      max: opts.poolSize,
+      prepare: false,
+      idle_timeout: 30,
+      connect_timeout: 10,
+      onnotice: () => {},
+    })
+    const db = drizzlePostgres(client, { schema }) as unknown as Db
+    return wrap(db, 'postgres', client, () => client.end({ timeout: 5 }))
+  }
+  const dir = join(opts.dataDir, 'pg')
+  mkdirSync(dir, { recursive: true })
+  const client = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin } })
+  const db = drizzlePglite(client, { schema }) as unknown as Db
+  return wrap(db, 'pglite', client, () => client.close())
+}
+
+function wrap(db: Db, kind: Database['kind'], client: Database['client'], close: () => Promise<void>): Database {
+  return {
+    db,
+    kind,
+    client,
+    async rows<T>(query: ReturnType<typeof sql>, on: Db | Tx = db) {
+      const result = (await on.execute(query)) as unknown as T[] | { rows: T[] }
+      return Array.isArray(result) ? result : result.rows
+    },
+    async ping() {
+      await db.execute(sql`select 1`)
+    },
+    close,
+  }
+}

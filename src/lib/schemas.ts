@@ -1,0 +1,31 @@
+import { t } from 'elysia'
+
+// Schemas shared by every module: the problem document and the pieces of the list/ETag contract.
+
+export const Problem = t.Object(
+  {
+    type: t.String({ format: 'uri' }),
+    title: t.String(),
+    status: t.Integer(),
+    detail: t.String(),
+    code: t.String({ description: 'Stable UPPER_SNAKE error code' }),
+    errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
+  },
+  {
+    title: 'Problem',
+    description: 'RFC 9457 problem details, served as application/problem+json',
+    examples: [
+      {
+        type: 'https://pos.dev/problems/not-found',
+        title: 'Not Found',
+        status: 404,
+        detail: 'product not found',
+        code: 'NOT_FOUND',
+      },
+    ],
+  },
+)
+
+/** Problem responses for the given statuses, for a route's `response` map. */
+export const problems = <const S extends number>(...statuses: S[]) =>
+  Object.fromEntries(statuses.map((s) => [s, Problem])) as { [K in S]: typeof Problem }

@@ -1,0 +1,76 @@
+import type { Config } from './config'
+import { openDatabase } from './infra/db'
+import { createLogger } from './infra/logger'
+import { ensurePartitions, runMigrations } from './infra/migrate'
+import { createRedis } from './infra/redis'
+import { ensureDemo } from './demo'
+import { createApp } from './server'
+
+const PARTITION_CHECK_MS = 6 * 60 * 60 * 1000
+
+/** Starts one server process: database, migrations, demo data, HTTP, and graceful shutdown. */
+export async function start(config: Config) {
+  const log = createLogger(config.logLevel)
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  })
+  if (config.migrate) await runMigrations(database, config.databaseDirectUrl)
+  const demo = database.kind === 'pglite' && config.seedDemo ? await ensureDemo(database, config.dataDir) : undefined
+  const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined
+  redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'))
+
+  let draining = false
+  const app = createApp({ config, log, database, redis, isDraining: () => draining })
+  app.listen({
+    port: config.port,
+    hostname: config.host,
+    reusePort: true,
+    // Backstop for bodies without Content-Length; the request-context plugin answers 413 itself.
+    maxRequestBodySize: config.bodyLimit + 1,
+  })
+  const server = app.server
+  if (!server) throw new Error('server did not start')
+
+  const partitions = setInterval(() => {
+    ensurePartitions(database).catch((err) => log.error({ err }, 'partition maintenance failed'))
+  }, PARTITION_CHECK_MS)
+  partitions.unref()
+
+  const base = `http://localhost:${server.port}`
+  log.info({ url: base, database: database.kind, redis: Boolean(redis), pid: process.pid }, 'listening')
+  if (demo && process.env.POS_WORKER === undefined) {
+    console.log(
+      [
+        '',
+        `POS API on ${base}   Swagger UI: ${base}/swagger   OpenAPI: ${base}/swagger/json`,
+        `Embedded database in ${config.dataDir}/pg (demo data loaded; credentials kept in ${demo.file})`,
+        `Demo admin key:    ${demo.adminKey}`,
+        `Demo terminal key: ${demo.terminalKey}`,
+        `Try: curl -H 'Authorization: Bearer ${demo.terminalKey}' ${base}${demo.tryPath}`,
+        '',
+      ].join('\n'),
+    )
+  }
+
+  const shutdown = async (signal: string) => {
+    if (draining) return
+    draining = true
+    log.info({ signal }, 'draining')
+    clearInterval(partitions)
+    // Stop accepting, let in-flight requests finish within the bound, then cut what is left.
+    const finished = server.stop(false)
+    const timedOut = await Promise.race([
+      finished.then(() => false),
+      Bun.sleep(config.shutdownTimeoutMs).then(() => true),
+    ])
+    if (timedOut) await server.stop(true)
+    await Promise.allSettled([database.close(), redis?.quit()])
+    log.info({ timedOut }, 'stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  return { app, database, log }
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { startTestApp, type TestApp } from './testing/harness'
+
+// The OpenAPI document is the integrators' manual: it must be valid OpenAPI 3, and every route must
+// say what it does, what it takes and every answer it can give.
+
+let t: TestApp
+let doc: {
+  paths: Record<string, Record<string, Operation>>
+}
+type Operation = {
+  summary?: string
+  security?: unknown[]
+  parameters?: { in: string; name: string; schema?: unknown }[]
+  requestBody?: { content?: Record<string, { schema?: unknown }> }
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+}
+
+beforeAll(async () => {
+  t = await startTestApp()
+  doc = (await (await t.request('GET', '/swagger/json')).json()) as typeof doc
+})
+afterAll(() => t.close())
+
+const UNDOCUMENTED = new Set(['/swagger', '/swagger/json'])
+
+describe('OpenAPI document', () => {
+  test('is valid OpenAPI 3', async () => {
+    const validator = new Validator()
+    const result = await validator.validate(doc as never)
+    if (!result.valid) console.error(JSON.stringify(result.errors, null, 2).slice(0, 4000))
+    expect(result.valid).toBe(true)
+    expect(validator.version).toStartWith('3.')
+  })
+
+  test('the Swagger UI is served', async () => {
+    const res = await t.request('GET', '/swagger')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/html')
+  })
+
+  const routes = () => t.app.routes.filter((r) => !UNDOCUMENTED.has(r.path) && r.method !== 'ALL')
+
+  test('lists every route of the app', () => {
+    expect(routes().length).toBeGreaterThan(3)
+    for (const r of routes()) {
+      const path = r.path.replace(/:(\w+)/g, '{$1}')
+      expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined()
+    }
+  })
+
+  test('every operation has a summary, schemas for its input and for each status it can answer', () => {
+    const missing: string[] = []
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method.toUpperCase()} ${path}`
+        if (!op.summary) missing.push(`${where}: summary`)
+        const takesInput =
+          path.includes('{') || ['post', 'put', 'patch'].includes(method) || (op.parameters ?? []).length > 0
+        for (const p of path.match(/\{(\w+)\}/g) ?? []) {
+          const name = p.slice(1, -1)
+          if (!op.parameters?.some((x) => x.in === 'path' && x.name === name && x.schema))
+            missing.push(`${where}: path parameter ${name} schema`)
+        }
+        if (['post', 'put', 'patch'].includes(method) && !op.requestBody?.content?.['application/json']?.schema)
+          missing.push(`${where}: request body schema`)
+        const expected = [
+          ...(op.security?.length ? ['401', '403'] : []),
+          ...(takesInput ? ['400'] : []),
+          ...(path.includes('{') ? ['404'] : []),
+        ]
+        const responses = op.responses ?? {}
+        if (!Object.keys(responses).some((s) => s.startsWith('2'))) missing.push(`${where}: success response`)
+        for (const status of [...expected, ...Object.keys(responses)]) {
+          if (status === '204') continue
+          const content = responses[status]?.content
+          if (!content || !Object.values(content).some((c) => c.schema)) missing.push(`${where}: ${status} schema`)
+        }
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})

@@ -1,0 +1,72 @@
+import { Elysia } from 'elysia'
+import { AppError, type FieldError, type ProblemCode } from '../lib/errors'
+import type { Logger } from '../infra/logger'
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+export function problemResponse(
+  status: number,
+  code: ProblemCode,
+  detail: string,
+  extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+): Response {
+  const body = {
+    type: `https://pos.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+  }
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/problem+json', ...extra.headers },
+  })
+}
+
+type ValueErrorLike = { path?: string; message?: string; summary?: string }
+
+function validationErrors(error: { all?: unknown; type?: string }): FieldError[] {
+  const all = Array.isArray(error.all) ? (error.all as ValueErrorLike[]) : []
+  const where = error.type && error.type !== 'body' ? error.type : 'body'
+  return all.map((e) => ({
+    path: `${where}${e.path ?? ''}`,
+    message: e.summary ?? e.message ?? 'invalid value',
+  }))
+}
+
+/** Maps every error, Elysia's own included, to problem+json; hides internals of unexpected ones. */
+export const problem = (log: Logger) =>
+  new Elysia({ name: 'problem' }).onError({ as: 'global' }, ({ code, error, request, set }) => {
+    const response = toProblem(code, error, request, log)
+    set.status = response.status
+    return response
+  })
+
+function toProblem(code: string | number, error: unknown, request: Request, log: Logger): Response {
+    if (error instanceof AppError) return problemResponse(error.status, error.code, error.detail, error.extra)
+    switch (code) {
+      case 'VALIDATION':
+        return problemResponse(400, 'VALIDATION_FAILED', 'The request does not match the schema', {
+          errors: validationErrors(error as never),
+        })
+      case 'PARSE':
+        return problemResponse(400, 'MALFORMED_REQUEST', 'The request body could not be parsed')
+      case 'NOT_FOUND':
+        return problemResponse(404, 'NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`)
+    }
+    log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
+    return problemResponse(500, 'INTERNAL', 'An unexpected error occurred; it has been logged')
+}

@@ -1,0 +1,41 @@
+import { Elysia } from 'elysia'
+import type { Logger } from '../infra/logger'
+import { problemResponse } from './problem'
+
+export type RequestContextOptions = { log: Logger; bodyLimit: number; slowRequestMs: number }
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
+
+/**
+ * Request id (accepted from X-Request-Id or generated, echoed back), body size and content-type
+ * gates, and the access log: every request at debug, client errors at info, server errors at
+ * error, slow ones at warn — an info line per barcode scan would cost more than the lookup.
+ */
+export const requestContext = ({ log, bodyLimit, slowRequestMs }: RequestContextOptions) =>
+  new Elysia({ name: 'request-context' })
+    .derive({ as: 'global' }, ({ request, set }) => {
+      const given = request.headers.get('x-request-id')
+      const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+      set.headers['x-request-id'] = requestId
+      return { requestId, startedAt: performance.now() }
+    })
+    .onRequest(({ request }) => {
+      if (!bodyMethods.has(request.method)) return
+      const length = Number(request.headers.get('content-length') ?? 0)
+      if (length > bodyLimit)
+        return problemResponse(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${bodyLimit} bytes`)
+      const type = request.headers.get('content-type')
+      if (length > 0 && type !== null && !type.toLowerCase().startsWith('application/json'))
+        return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
+    })
+    .onAfterResponse({ as: 'global' }, (ctx) => {
+      const { request, set, route } = ctx
+      const { requestId, startedAt } = ctx as unknown as { requestId?: string; startedAt?: number }
+      const status = typeof set.status === 'number' ? set.status : 200
+      const ms = startedAt === undefined ? 0 : performance.now() - startedAt
+      const level = status >= 500 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug'
+      if (!log.isLevelEnabled(level)) return
+      const tenantId = (ctx as unknown as { auth?: { tenantId?: string } }).auth?.tenantId
+      log[level]({ requestId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, tenantId }, 'request')
+    })
