@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { count } from 'drizzle-orm'
-import { DEMO_MILK_BARCODE, seedDemoCatalog } from '../db/seed/demo'
 import { tenants } from '../db/schema'
+import { DEMO_MILK_BARCODE, seedDemoCatalog } from '../db/seed/demo'
 import type { Database } from './infra/db'
 import { TERMINAL_SCOPES } from './lib/scopes'
 import { createApiKey, createTenant } from './modules/admin/service'
@@ -19,7 +19,8 @@ export async function ensureDemo(database: Database, dataDir: string): Promise<D
   const tryPath = `/api/v1/products/by-barcode/${DEMO_MILK_BARCODE}`
   if (existsSync(file)) return { ...JSON.parse(readFileSync(file, 'utf8')), tryPath, file }
   const [existing] = await database.db.select({ n: count() }).from(tenants)
-  if ((existing?.n ?? 0) > 0) throw new Error(`${dataDir} holds data but no ${file}; remove ${dataDir} to start afresh`)
+  if ((existing?.n ?? 0) > 0)
+    throw new Error(`${dataDir} holds data but no ${file}; remove ${dataDir} to start afresh`)
   const { tenant, apiKey } = await createTenant(database.db, 'Demo shop')
   const demo = await seedDemoCatalog(database.db, tenant.id)
   const terminal = await createApiKey(database.db, tenant.id, {

@@ -1,9 +1,9 @@
 import type { Config } from './config'
+import { ensureDemo } from './demo'
 import { openDatabase } from './infra/db'
 import { createLogger } from './infra/logger'
 import { ensurePartitions, runMigrations } from './infra/migrate'
 import { createRedis } from './infra/redis'
-import { ensureDemo } from './demo'
 import { createApp } from './server'
 
 const PARTITION_CHECK_MS = 6 * 60 * 60 * 1000
@@ -17,7 +17,8 @@ export async function start(config: Config) {
     poolSize: config.databasePoolSize,
   })
   if (config.migrate) await runMigrations(database, config.databaseDirectUrl)
-  const demo = database.kind === 'pglite' && config.seedDemo ? await ensureDemo(database, config.dataDir) : undefined
+  const demo =
+    database.kind === 'pglite' && config.seedDemo ? await ensureDemo(database, config.dataDir) : undefined
   const redis = config.redisUrl ? createRedis(config.redisUrl) : undefined
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'))
 

@@ -63,7 +63,10 @@ describe('OpenAPI document', () => {
           if (!op.parameters?.some((x) => x.in === 'path' && x.name === name && x.schema))
             missing.push(`${where}: path parameter ${name} schema`)
         }
-        if (['post', 'put', 'patch'].includes(method) && !op.requestBody?.content?.['application/json']?.schema)
+        if (
+          ['post', 'put', 'patch'].includes(method) &&
+          !op.requestBody?.content?.['application/json']?.schema
+        )
           missing.push(`${where}: request body schema`)
         const expected = [
           ...(op.security?.length ? ['401', '403'] : []),
@@ -75,7 +78,8 @@ describe('OpenAPI document', () => {
         for (const status of [...expected, ...Object.keys(responses)]) {
           if (status === '204') continue
           const content = responses[status]?.content
-          if (!content || !Object.values(content).some((c) => c.schema)) missing.push(`${where}: ${status} schema`)
+          if (!content || !Object.values(content).some((c) => c.schema))
+            missing.push(`${where}: ${status} schema`)
         }
       }
     }

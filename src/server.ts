@@ -42,8 +42,16 @@ export function createApp(deps: AppDeps) {
           },
           components: {
             securitySchemes: {
-              apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (pos_…), shown once at creation' },
-              adminToken: { type: 'http', scheme: 'bearer', description: 'Platform ADMIN_TOKEN from the environment' },
+              apiKey: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'Tenant API key (pos_…), shown once at creation',
+              },
+              adminToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'Platform ADMIN_TOKEN from the environment',
+              },
             },
           },
         },

@@ -81,9 +81,10 @@ export const productBarcodes = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.barcode] }),
-    foreignKey({ columns: [t.tenantId, t.productId], foreignColumns: [products.tenantId, products.id] }).onDelete(
-      'cascade',
-    ),
+    foreignKey({
+      columns: [t.tenantId, t.productId],
+      foreignColumns: [products.tenantId, products.id],
+    }).onDelete('cascade'),
     index('product_barcodes_product_idx').on(t.tenantId, t.productId),
   ],
 )

@@ -51,7 +51,10 @@ export const stores = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    foreignKey({ columns: [t.tenantId, t.warehouseId], foreignColumns: [warehouses.tenantId, warehouses.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.warehouseId],
+      foreignColumns: [warehouses.tenantId, warehouses.id],
+    }),
   ],
 )
 
@@ -112,8 +115,5 @@ export const customers = pgTable(
     updatedAt: updatedAt(),
     deletedAt: at('deleted_at'),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    index('customers_phone_idx').on(t.tenantId, t.phone),
-  ],
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('customers_phone_idx').on(t.tenantId, t.phone)],
 )

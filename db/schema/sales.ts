@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm'
-import { boolean, foreignKey, index, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  foreignKey,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { at, createdAt, id, money, quantity, tenantId, updatedAt, version } from './columns'
 import { employees, stores, terminals } from './org'
 import { tenants } from './tenants'
@@ -28,9 +38,7 @@ export const shifts = pgTable(
     foreignKey({ columns: [t.tenantId, t.terminalId], foreignColumns: [terminals.tenantId, terminals.id] }),
     foreignKey({ columns: [t.tenantId, t.employeeId], foreignColumns: [employees.tenantId, employees.id] }),
     // At most one open shift per terminal, enforced by the database.
-    uniqueIndex('shifts_open_terminal_key')
-      .on(t.tenantId, t.terminalId)
-      .where(sql`status = 'open'`),
+    uniqueIndex('shifts_open_terminal_key').on(t.tenantId, t.terminalId).where(sql`status = 'open'`),
     index('shifts_terminal_opened_idx').on(t.tenantId, t.terminalId, t.openedAt),
   ],
 )

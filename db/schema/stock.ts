@@ -1,6 +1,6 @@
 import { foreignKey, index, pgTable, primaryKey, uuid } from 'drizzle-orm/pg-core'
-import { quantity, tenantId, updatedAt } from './columns'
 import { products } from './catalog'
+import { quantity, tenantId, updatedAt } from './columns'
 import { warehouses } from './org'
 import { tenants } from './tenants'
 
@@ -16,7 +16,10 @@ export const stock = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.warehouseId, t.productId] }),
-    foreignKey({ columns: [t.tenantId, t.warehouseId], foreignColumns: [warehouses.tenantId, warehouses.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.warehouseId],
+      foreignColumns: [warehouses.tenantId, warehouses.id],
+    }),
     foreignKey({ columns: [t.tenantId, t.productId], foreignColumns: [products.tenantId, products.id] }),
     index('stock_product_idx').on(t.tenantId, t.productId),
   ],

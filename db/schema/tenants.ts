@@ -48,10 +48,7 @@ export const settings = pgTable('settings', {
   /** When false a line price that differs from the catalog is refused unless the key may override. */
   allowPriceOverride: boolean('allow_price_override').notNull().default(false),
   currency: text('currency').notNull().default('UZS'),
-  weightBarcodes: jsonb('weight_barcodes')
-    .$type<WeightBarcodeLayout[]>()
-    .notNull()
-    .default(sql`'[]'::jsonb`),
+  weightBarcodes: jsonb('weight_barcodes').$type<WeightBarcodeLayout[]>().notNull().default(sql`'[]'::jsonb`),
   receiptNumberPrefix: text('receipt_number_prefix').notNull().default(''),
   version: version(),
   updatedAt: updatedAt(),

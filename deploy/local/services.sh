@@ -160,8 +160,8 @@ require_dir() {
 
 take_lock() {
   command -v flock >/dev/null 2>&1 || return 0
-  exec 9>>"$DIR/.lock"
-  flock -w 120 9 || die "timed out waiting for the lock on $DIR/.lock"
+  exec 9>>"$DIR/.services.lock"
+  flock -w 120 9 || die "timed out waiting for the lock on $DIR/.services.lock (another services.sh run?)"
 }
 
 # ---------------------------------------------------------------------------
@@ -181,19 +181,21 @@ ensure_svc_user() {
 
 # Run a command as the service user (as ourselves when not root), in DIR so
 # that tools never trip over an unreadable working directory such as /root.
+# fd 3 (our real stdout) and fd 9 (the lock) are closed: daemons inheriting
+# them would hold the lock forever and make `eval "$(... start)"` hang.
 run_as_svc_in() {
   local wd=$1
   shift
   if is_root; then
     if command -v runuser >/dev/null 2>&1; then
-      (cd -- "$wd" && runuser -u "$SVC_USER" -- env HOME="$wd" "$@")
+      (cd -- "$wd" && runuser -u "$SVC_USER" -- env HOME="$wd" "$@") 3>&- 9>&-
     else
       local cmd
       cmd=$(printf '%q ' "$@")
-      (cd -- "$wd" && HOME="$wd" su "$SVC_USER" -s /bin/sh -c "$cmd")
+      (cd -- "$wd" && HOME="$wd" su "$SVC_USER" -s /bin/sh -c "$cmd") 3>&- 9>&-
     fi
   else
-    (cd -- "$wd" && "$@")
+    (cd -- "$wd" && "$@") 3>&- 9>&-
   fi
 }
 as_svc() { run_as_svc_in "$DIR" "$@"; }
@@ -233,7 +235,7 @@ apt_install() {
   # fail in containers without an init system). We never use those services,
   # so a failing install is only fatal if the binaries are still missing,
   # which the caller re-checks.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" ||
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-upgrade "$@" ||
     log "warning: apt-get install $* reported an error; checking binaries anyway"
 }
 
@@ -266,7 +268,10 @@ ensure_binaries() {
           apt-get update -qq || die "apt-get update failed"
           APT_UPDATED=1
         fi
-        if ! apt-cache policy postgresql-15 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        # (no `| grep -q` here: with pipefail, grep's early exit SIGPIPEs apt-cache)
+        local policy
+        policy=$(apt-cache policy postgresql-15 2>/dev/null || true)
+        if [[ $policy != *"Candidate: "[0-9]* ]]; then
           pkgs[i]=postgresql
         fi
       fi

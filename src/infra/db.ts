@@ -47,7 +47,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return wrap(db, 'pglite', client, () => client.close())
 }
 
-function wrap(db: Db, kind: Database['kind'], client: Database['client'], close: () => Promise<void>): Database {
+function wrap(
+  db: Db,
+  kind: Database['kind'],
+  client: Database['client'],
+  close: () => Promise<void>,
+): Database {
   return {
     db,
     kind,

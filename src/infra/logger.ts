@@ -8,7 +8,14 @@ export function createLogger(level: string): Logger {
     level,
     base: { pid: process.pid },
     redact: {
-      paths: ['authorization', 'headers.authorization', 'req.headers.authorization', 'apiKey', 'key', 'token'],
+      paths: [
+        'authorization',
+        'headers.authorization',
+        'req.headers.authorization',
+        'apiKey',
+        'key',
+        'token',
+      ],
       censor: '[redacted]',
     },
   })

@@ -21,17 +21,24 @@ const monthsFromNow = (months: number) => {
 async function insertReceipt(occurredAt: Date) {
   const db = t.db
   const [wh] = await db.insert(warehouses).values({ tenantId, name: 'W' }).returning()
-  const [store] = await db.insert(stores).values({ tenantId, name: 'S', timezone: 'UTC', warehouseId: wh!.id }).returning()
-  const [terminal] = await db.insert(terminals).values({ tenantId, storeId: store!.id, name: 'T' }).returning()
+  if (!wh) throw new Error('no warehouse')
+  const [store] = await db
+    .insert(stores)
+    .values({ tenantId, name: 'S', timezone: 'UTC', warehouseId: wh.id })
+    .returning()
+  if (!store) throw new Error('no store')
+  const [terminal] = await db.insert(terminals).values({ tenantId, storeId: store.id, name: 'T' }).returning()
+  if (!terminal) throw new Error('no terminal')
   const [shift] = await db
     .insert(shifts)
-    .values({ tenantId, storeId: store!.id, terminalId: terminal!.id, openingCash: 0 })
+    .values({ tenantId, storeId: store.id, terminalId: terminal.id, openingCash: 0 })
     .returning()
+  if (!shift) throw new Error('no shift')
   const id = crypto.randomUUID()
   await db.insert(receiptIds).values({ tenantId, id, occurredAt })
   await t.database.rows(sql`insert into receipts (tenant_id, id, occurred_at, number, store_id, terminal_id, shift_id,
       subtotal, discount, tax, total, paid, change)
-    values (${tenantId}, ${id}, ${occurredAt.toISOString()}, 1, ${store!.id}, ${terminal!.id}, ${shift!.id}, 0, 0, 0, 0, 0, 0)`)
+    values (${tenantId}, ${id}, ${occurredAt.toISOString()}, 1, ${store.id}, ${terminal.id}, ${shift.id}, 0, 0, 0, 0, 0, 0)`)
   const [row] = await t.database.rows<{ partition: string }>(
     sql`select tableoid::regclass::text as partition from receipts where tenant_id = ${tenantId} and id = ${id}`,
   )
@@ -53,7 +60,9 @@ describe('migrations', () => {
     const names = rows.map((r) => r.name)
     for (let m = -1; m <= 3; m++) {
       const d = monthsFromNow(m)
-      expect(names).toContain(`receipts_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`)
+      expect(names).toContain(
+        `receipts_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+      )
     }
     expect(names).toContain('receipts_default')
   })

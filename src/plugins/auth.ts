@@ -27,7 +27,11 @@ const unauthorized = (detail: string) =>
   new AppError(401, 'UNAUTHORIZED', detail, { headers: { 'www-authenticate': 'Bearer realm="pos"' } })
 
 const bearer = (header: string | null) =>
-  header?.startsWith('Bearer ') ? header.slice(7).trim() : header?.startsWith('bearer ') ? header.slice(7).trim() : undefined
+  header?.startsWith('Bearer ')
+    ? header.slice(7).trim()
+    : header?.startsWith('bearer ')
+      ? header.slice(7).trim()
+      : undefined
 
 /**
  * API key authentication and scopes. Verified keys are cached in process (a map probe per request);
@@ -46,7 +50,9 @@ export function createAuth({ db, adminToken, cacheTtlMs = 30_000 }: AuthOptions)
     const [row] = await db
       .select()
       .from(apiKeys)
-      .where(and(eq(apiKeys.tenantId, parsed.tenantId), eq(apiKeys.id, parsed.keyId), isNull(apiKeys.revokedAt)))
+      .where(
+        and(eq(apiKeys.tenantId, parsed.tenantId), eq(apiKeys.id, parsed.keyId), isNull(apiKeys.revokedAt)),
+      )
     const principal: Principal | false =
       row !== undefined && secretMatches(parsed.secret, row.secretHash)
         ? {
@@ -79,7 +85,8 @@ export function createAuth({ db, adminToken, cacheTtlMs = 30_000 }: AuthOptions)
         if (!token) throw unauthorized('An API key is required: Authorization: Bearer <key>')
         const auth = await verify(token)
         if (!auth) throw unauthorized('The API key is invalid or revoked')
-        if (!hasScope(auth.scopes, scope)) throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
+        if (!hasScope(auth.scopes, scope))
+          throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
         return { auth }
       },
     }),
@@ -89,8 +96,10 @@ export function createAuth({ db, adminToken, cacheTtlMs = 30_000 }: AuthOptions)
       resolve({ request }) {
         if (!enabled) return
         const token = bearer(request.headers.get('authorization'))
-        if (!adminToken) throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
-        if (!token || !tokensEqual(token, adminToken)) throw unauthorized('The platform admin token is required')
+        if (!adminToken)
+          throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
+        if (!token || !tokensEqual(token, adminToken))
+          throw unauthorized('The platform admin token is required')
       },
     }),
   })

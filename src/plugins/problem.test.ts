@@ -39,12 +39,18 @@ describe('every error is problem+json with a stable code', () => {
   })
 
   test('body over the limit → 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await t.request('POST', '/api/v1/admin/tenants', { headers: admin, body: { name: 'x'.repeat(5000) } })
+    const res = await t.request('POST', '/api/v1/admin/tenants', {
+      headers: admin,
+      body: { name: 'x'.repeat(5000) },
+    })
     await expectProblem(res, 413, 'PAYLOAD_TOO_LARGE')
   })
 
   test('schema violation → 400 VALIDATION_FAILED with one entry per field', async () => {
-    const res = await t.request('POST', '/api/v1/admin/tenants', { headers: admin, body: { name: '', extra: 1 } })
+    const res = await t.request('POST', '/api/v1/admin/tenants', {
+      headers: admin,
+      body: { name: '', extra: 1 },
+    })
     const body = await expectProblem(res, 400, 'VALIDATION_FAILED')
     const errors = body.errors as { path: string; message: string }[]
     expect(errors.length).toBeGreaterThan(0)

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
-import { AppError, type FieldError, type ProblemCode } from '../lib/errors'
 import type { Logger } from '../infra/logger'
+import { AppError, type FieldError, type ProblemCode } from '../lib/errors'
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -56,17 +56,21 @@ export const problem = (log: Logger) =>
   })
 
 function toProblem(code: string | number, error: unknown, request: Request, log: Logger): Response {
-    if (error instanceof AppError) return problemResponse(error.status, error.code, error.detail, error.extra)
-    switch (code) {
-      case 'VALIDATION':
-        return problemResponse(400, 'VALIDATION_FAILED', 'The request does not match the schema', {
-          errors: validationErrors(error as never),
-        })
-      case 'PARSE':
-        return problemResponse(400, 'MALFORMED_REQUEST', 'The request body could not be parsed')
-      case 'NOT_FOUND':
-        return problemResponse(404, 'NOT_FOUND', `No route for ${request.method} ${new URL(request.url).pathname}`)
-    }
-    log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
-    return problemResponse(500, 'INTERNAL', 'An unexpected error occurred; it has been logged')
+  if (error instanceof AppError) return problemResponse(error.status, error.code, error.detail, error.extra)
+  switch (code) {
+    case 'VALIDATION':
+      return problemResponse(400, 'VALIDATION_FAILED', 'The request does not match the schema', {
+        errors: validationErrors(error as never),
+      })
+    case 'PARSE':
+      return problemResponse(400, 'MALFORMED_REQUEST', 'The request body could not be parsed')
+    case 'NOT_FOUND':
+      return problemResponse(
+        404,
+        'NOT_FOUND',
+        `No route for ${request.method} ${new URL(request.url).pathname}`,
+      )
+  }
+  log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
+  return problemResponse(500, 'INTERNAL', 'An unexpected error occurred; it has been logged')
 }

@@ -37,5 +37,8 @@ export const requestContext = ({ log, bodyLimit, slowRequestMs }: RequestContext
       const level = status >= 500 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug'
       if (!log.isLevelEnabled(level)) return
       const tenantId = (ctx as unknown as { auth?: { tenantId?: string } }).auth?.tenantId
-      log[level]({ requestId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, tenantId }, 'request')
+      log[level](
+        { requestId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, tenantId },
+        'request',
+      )
     })

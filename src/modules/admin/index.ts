@@ -9,21 +9,19 @@ import { createTenant } from './service'
 export type AdminDeps = { db: Db; auth: Auth }
 
 export const adminModule = ({ db, auth }: AdminDeps) =>
-  new Elysia({ name: 'admin', prefix: '/api/v1/admin', detail: { tags: ['Admin'] } })
-    .use(auth.plugin)
-    .post(
-      '/tenants',
-      async ({ body, status }) => {
-        const { tenant, apiKey } = await createTenant(db, body.name)
-        return status(201, { tenant, apiKey })
+  new Elysia({ name: 'admin', prefix: '/api/v1/admin', detail: { tags: ['Admin'] } }).use(auth.plugin).post(
+    '/tenants',
+    async ({ body, status }) => {
+      const { tenant, apiKey } = await createTenant(db, body.name)
+      return status(201, { tenant, apiKey })
+    },
+    {
+      platformAdmin: true,
+      body: NewTenant,
+      detail: {
+        summary: 'Create a tenant and its first admin API key (platform ADMIN_TOKEN)',
+        description: 'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once.',
       },
-      {
-        platformAdmin: true,
-        body: NewTenant,
-        detail: {
-          summary: 'Create a tenant and its first admin API key (platform ADMIN_TOKEN)',
-          description: 'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once.',
-        },
-        response: { 201: CreatedTenant, ...problems(400, 401, 403) },
-      },
-    )
+      response: { 201: CreatedTenant, ...problems(400, 401, 403) },
+    },
+  )

@@ -4,12 +4,21 @@ import type { Db } from '../../infra/db'
 import { newApiKey } from '../../lib/api-key'
 import type { Scope } from '../../lib/scopes'
 
-export type NewKey = { name?: string; scopes: Scope[]; storeId?: string; terminalId?: string; rateLimit?: number }
+export type NewKey = {
+  name?: string
+  scopes: Scope[]
+  storeId?: string
+  terminalId?: string
+  rateLimit?: number
+}
 
 /** Creates a tenant with default settings and its first admin key (shown once). */
 export async function createTenant(db: Db, name: string) {
   return db.transaction(async (tx) => {
-    const [tenant] = await tx.insert(tenants).values({ name }).returning({ id: tenants.id, name: tenants.name })
+    const [tenant] = await tx
+      .insert(tenants)
+      .values({ name })
+      .returning({ id: tenants.id, name: tenants.name })
     if (!tenant) throw new Error('tenant insert returned nothing')
     await tx.insert(settings).values({ tenantId: tenant.id })
     const key = await createApiKey(tx as unknown as Db, tenant.id, { name: 'admin', scopes: ['admin'] })

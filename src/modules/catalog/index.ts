@@ -24,7 +24,8 @@ export const catalogModule = ({ db, auth }: CatalogDeps) =>
         params: t.Object({ barcode: Barcode }),
         detail: {
           summary: 'Look a product up by barcode (the register hot path)',
-          description: 'Resolves any of the product\'s barcodes within the caller\'s tenant; deleted products do not resolve.',
+          description:
+            "Resolves any of the product's barcodes within the caller's tenant; deleted products do not resolve.",
         },
         response: { 200: Product, ...problems(400, 401, 403, 404) },
       },

@@ -25,9 +25,12 @@ export const Product = t.Object(
     createdAt: t.String({ format: 'date-time' }),
     updatedAt: t.String({ format: 'date-time' }),
     embedded: t.Optional(
-      t.Object({ weight: t.Optional(t.String()), price: t.Optional(t.Integer()) }, {
-        description: 'Weight or price read from a weight/price-embedded EAN-13',
-      }),
+      t.Object(
+        { weight: t.Optional(t.String()), price: t.Optional(t.Integer()) },
+        {
+          description: 'Weight or price read from a weight/price-embedded EAN-13',
+        },
+      ),
     ),
   },
   {

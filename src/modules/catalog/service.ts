@@ -36,12 +36,25 @@ export const barcodeQuery = (db: Db, tenantId: string, barcode: string) =>
   db
     .select(productColumns)
     .from(productBarcodes)
-    .innerJoin(products, and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)))
-    .where(and(eq(productBarcodes.tenantId, tenantId), eq(productBarcodes.barcode, barcode), isNull(products.deletedAt)))
+    .innerJoin(
+      products,
+      and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)),
+    )
+    .where(
+      and(
+        eq(productBarcodes.tenantId, tenantId),
+        eq(productBarcodes.barcode, barcode),
+        isNull(products.deletedAt),
+      ),
+    )
     .limit(1)
 
 /** The product a barcode resolves to within the tenant, or undefined (deleted products never resolve). */
-export async function findByBarcode(db: Db, tenantId: string, barcode: string): Promise<ProductView | undefined> {
+export async function findByBarcode(
+  db: Db,
+  tenantId: string,
+  barcode: string,
+): Promise<ProductView | undefined> {
   const [row] = await barcodeQuery(db, tenantId, barcode)
   return row ? toProductView(row as ProductRow) : undefined
 }
