@@ -27,6 +27,14 @@ const Env = T.Object({
   SHUTDOWN_TIMEOUT_MS: Int(0, 600_000, 10_000),
   SLOW_REQUEST_MS: Int(0, 600_000, 500),
   CORS_ORIGINS: T.String({ default: '' }),
+  CATALOG_CACHE: T.Union([T.Literal('lru'), T.Literal('redis'), T.Literal('off')], { default: 'lru' }),
+  CACHE_LRU_MAX_ENTRIES: Int(0, 10_000_000, 200_000),
+  CACHE_LRU_MAX_BYTES: Int(0, 16 * 1024 ** 3, 256 * 1024 ** 2),
+  CACHE_TTL_SECONDS: Int(1, 86_400, 3600),
+  CACHE_NEGATIVE_TTL_SECONDS: Int(1, 3600, 5),
+  RATE_LIMIT_PER_SECOND: Int(0, 1_000_000, 200),
+  RATE_LIMIT_BURST: Int(1, 10_000_000, 400),
+  POS_TEST_LOOKUP_DELAY_MS: Int(0, 60_000, 0),
 })
 
 export class ConfigError extends Error {}
@@ -61,6 +69,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     slowRequestMs: e.SLOW_REQUEST_MS,
+    /** lru: in-process LRU → Redis → PostgreSQL; redis: no LRU; off: PostgreSQL every time. */
+    catalogCache: e.CATALOG_CACHE,
+    cacheLruMaxEntries: e.CACHE_LRU_MAX_ENTRIES,
+    cacheLruMaxBytes: e.CACHE_LRU_MAX_BYTES,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheNegativeTtlSeconds: e.CACHE_NEGATIVE_TTL_SECONDS,
+    /** Per API key, token bucket; a key's own rate_limit overrides the rate. 0 disables. */
+    rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND,
+    rateLimitBurst: e.RATE_LIMIT_BURST,
+    /** Only for the benchmark harness's own test: an artificial delay in barcode lookup. */
+    testLookupDelayMs: e.POS_TEST_LOOKUP_DELAY_MS,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

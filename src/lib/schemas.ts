@@ -29,3 +29,23 @@ export const Problem = t.Object(
 /** Problem responses for the given statuses, for a route's `response` map. */
 export const problems = <const S extends number>(...statuses: S[]) =>
   Object.fromEntries(statuses.map((s) => [s, Problem])) as { [K in S]: typeof Problem }
+
+export const IdempotencyHeaders = t.Object({
+  'idempotency-key': t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'Makes the create safe to retry: the same key and body replay the first answer (Idempotent-Replayed: true); ' +
+        'the same key with another body is 422; while the first is in flight, 409. Keys are kept at least 24 h.',
+    }),
+  ),
+})
+
+export const Pagination = {
+  limit: t.Integer({ minimum: 1, maximum: 200, default: 50, description: 'Page size, 1..200' }),
+  cursor: t.Optional(t.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+}
+
+export const Uuid = t.String({ format: 'uuid' })
+export const IdParams = t.Object({ id: Uuid })
