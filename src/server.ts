@@ -1,4 +1,4 @@
-import { openapi } from '@elysiajs/openapi'
+import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
 import type { Database } from './infra/db'
@@ -7,8 +7,11 @@ import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
 import { healthModule } from './modules/health'
+import { orgModule } from './modules/org'
 import { createAuth } from './plugins/auth'
+import { openapiDocs } from './plugins/openapi'
 import { problem } from './plugins/problem'
+import { RateLimiter } from './plugins/rate-limit'
 import { requestContext } from './plugins/request-context'
 
 export type AppDeps = {
@@ -23,42 +26,23 @@ export type AppDeps = {
 /** Builds the whole application from plugins and modules; tests call `app.handle(request)`. */
 export function createApp(deps: AppDeps) {
   const { config, log, database, redis } = deps
-  const auth = createAuth({ db: database.db, adminToken: config.adminToken })
+  const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst)
+  const auth = createAuth({ db: database.db, adminToken: config.adminToken, rateLimiter })
   return new Elysia({ name: 'pos-api' })
     .use(problem(log))
     .use(requestContext({ log, bodyLimit: config.bodyLimit, slowRequestMs: config.slowRequestMs }))
+    .use(config.corsOrigins.length > 0 ? cors({ origin: config.corsOrigins }) : new Elysia({ name: 'cors-off' }))
+    .use(openapiDocs())
+    .use(healthModule({ database, redis, isDraining: deps.isDraining ?? (() => false) }))
     .use(
-      openapi({
-        path: '/swagger',
-        provider: 'swagger-ui',
-        documentation: {
-          info: {
-            title: 'POS API',
-            version: '1.0.0',
-            description:
-              'Multi-tenant point-of-sale backend: barcode lookup, catalog, sales, stock and reports. ' +
-              'Authenticate with `Authorization: Bearer <api key>`; the key decides the tenant. ' +
-              'Errors are application/problem+json with a stable `code`.',
-          },
-          components: {
-            securitySchemes: {
-              apiKey: {
-                type: 'http',
-                scheme: 'bearer',
-                description: 'Tenant API key (pos_…), shown once at creation',
-              },
-              adminToken: {
-                type: 'http',
-                scheme: 'bearer',
-                description: 'Platform ADMIN_TOKEN from the environment',
-              },
-            },
-          },
-        },
+      adminModule({
+        db: database.db,
+        auth,
+        onKeyRevoked: (_tenantId, keyId) => auth.revoke(keyId),
+        onSettingsChanged: () => {},
       }),
     )
-    .use(healthModule({ database, redis, isDraining: deps.isDraining ?? (() => false) }))
-    .use(adminModule({ db: database.db, auth }))
+    .use(orgModule({ db: database.db, auth }))
     .use(catalogModule({ db: database.db, auth }))
 }
 

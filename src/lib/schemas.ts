@@ -49,3 +49,6 @@ export const Pagination = {
 
 export const Uuid = t.String({ format: 'uuid' })
 export const IdParams = t.Object({ id: Uuid })
+
+/** A 204 answer: no body. */
+export const NoContent = t.Void({ description: 'No content' })

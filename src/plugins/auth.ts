@@ -6,6 +6,7 @@ import type { Db } from '../infra/db'
 import { parseApiKey, secretMatches, tokensEqual } from '../lib/api-key'
 import { AppError } from '../lib/errors'
 import { hasScope, type Scope } from '../lib/scopes'
+import type { RateLimiter } from './rate-limit'
 
 export type Principal = {
   tenantId: string
@@ -19,6 +20,7 @@ export type Principal = {
 export type AuthOptions = {
   db: Db
   adminToken?: string
+  rateLimiter?: RateLimiter
   /** How long a verified key is trusted without asking the database again. */
   cacheTtlMs?: number
 }
@@ -38,7 +40,7 @@ const bearer = (header: string | null) =>
  * `revoke` drops a key from this instance's cache at once, and the cache TTL bounds how long any
  * other instance that missed the invalidation keeps it.
  */
-export function createAuth({ db, adminToken, cacheTtlMs = 30_000 }: AuthOptions) {
+export function createAuth({ db, adminToken, rateLimiter, cacheTtlMs = 30_000 }: AuthOptions) {
   const cache = new LRUCache<string, Principal | false>({ max: 50_000, ttl: cacheTtlMs })
   const byKeyId = new Map<string, string>()
 
@@ -77,29 +79,38 @@ export function createAuth({ db, adminToken, cacheTtlMs = 30_000 }: AuthOptions)
   }
 
   const plugin = new Elysia({ name: 'auth' }).macro({
-    /** Requires an API key holding `scope` (admin implies all); resolves `auth` with the tenant. */
+    /**
+     * Requires an API key holding `scope` (admin implies all) and applies the key's rate limit.
+     * Runs at transform, before schema validation, so a request without a valid key is 401
+     * whatever its body; `auth` (tenant, key, bindings) is then resolved for the handler.
+     */
     auth: (scope: Scope) => ({
       detail: { security: [{ apiKey: [] }], 'x-scope': scope },
-      async resolve({ request }) {
-        const token = bearer(request.headers.get('authorization'))
+      async transform(ctx) {
+        const token = bearer(ctx.request.headers.get('authorization'))
         if (!token) throw unauthorized('An API key is required: Authorization: Bearer <key>')
-        const auth = await verify(token)
-        if (!auth) throw unauthorized('The API key is invalid or revoked')
-        if (!hasScope(auth.scopes, scope))
+        const principal = await verify(token)
+        if (!principal) throw unauthorized('The API key is invalid or revoked')
+        if (!hasScope(principal.scopes, scope))
           throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
-        return { auth }
+        const limit = rateLimiter?.take(principal.keyId, principal.rateLimit)
+        if (limit) {
+          ctx.set.headers['ratelimit-limit'] = String(limit.limit)
+          ctx.set.headers['ratelimit-remaining'] = String(limit.remaining)
+          ctx.set.headers['ratelimit-reset'] = String(limit.reset)
+        }
+        ;(ctx as unknown as { principal: Principal }).principal = principal
       },
+      resolve: (ctx) => ({ auth: (ctx as unknown as { principal: Principal }).principal }),
     }),
-    /** Platform operator: the ADMIN_TOKEN from the environment (disabled when unset). */
+    /** Platform operator: the ADMIN_TOKEN from the environment (403 while it is unset). */
     platformAdmin: (enabled: boolean) => ({
       detail: { security: [{ adminToken: [] }] },
-      resolve({ request }) {
+      transform({ request }) {
         if (!enabled) return
+        if (!adminToken) throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
         const token = bearer(request.headers.get('authorization'))
-        if (!adminToken)
-          throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
-        if (!token || !tokensEqual(token, adminToken))
-          throw unauthorized('The platform admin token is required')
+        if (!token || !tokensEqual(token, adminToken)) throw unauthorized('The platform admin token is required')
       },
     }),
   })

@@ -1,27 +1,125 @@
-// Admin: platform bootstrap of tenants and the tenant's API keys.
-import { Elysia } from 'elysia'
+// Admin: platform bootstrap of tenants, the tenant's API keys and its settings.
+import { Elysia, t } from 'elysia'
 import type { Db } from '../../infra/db'
-import { problems } from '../../lib/schemas'
+import { withIdempotency } from '../../infra/idempotency'
+import { TenantDb } from '../../infra/tenant-db'
+import { parseIfMatch } from '../../lib/crud-routes'
+import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
-import { CreatedTenant, NewTenant } from './model'
+import { issueKey, listKeys, revokeKey } from './keys'
+import { ApiKey, CreatedApiKey, CreatedTenant, NewApiKey, NewTenant, Settings, SettingsPatch } from './model'
 import { createTenant } from './service'
+import { getSettings, settingsView, updateSettings } from './settings'
 
-export type AdminDeps = { db: Db; auth: Auth }
+export type AdminDeps = {
+  db: Db
+  auth: Auth
+  /** Tells every instance that a key was revoked (its own cache included). */
+  onKeyRevoked: (tenantId: string, keyId: string) => Promise<void> | void
+  /** Tells every instance that a tenant's settings changed (cached weight-barcode layouts). */
+  onSettingsChanged: (tenantId: string) => Promise<void> | void
+}
 
-export const adminModule = ({ db, auth }: AdminDeps) =>
-  new Elysia({ name: 'admin', prefix: '/api/v1/admin', detail: { tags: ['Admin'] } }).use(auth.plugin).post(
-    '/tenants',
-    async ({ body, status }) => {
-      const { tenant, apiKey } = await createTenant(db, body.name)
-      return status(201, { tenant, apiKey })
-    },
-    {
-      platformAdmin: true,
-      body: NewTenant,
-      detail: {
-        summary: 'Create a tenant and its first admin API key (platform ADMIN_TOKEN)',
-        description: 'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once.',
+export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: AdminDeps) => {
+  const tenant = (a: { tenantId: string }) => new TenantDb(db, a.tenantId)
+  return new Elysia({ name: 'admin', prefix: '/api/v1', detail: { tags: ['Admin'] } })
+    .use(auth.plugin)
+    .post(
+      '/admin/tenants',
+      async ({ body, status }) => {
+        const { tenant, apiKey } = await createTenant(db, body.name)
+        return status(201, { tenant, apiKey })
       },
-      response: { 201: CreatedTenant, ...problems(400, 401, 403) },
-    },
-  )
+      {
+        platformAdmin: true,
+        body: NewTenant,
+        detail: {
+          summary: 'Create a tenant and its first admin API key (platform ADMIN_TOKEN)',
+          description: 'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once.',
+        },
+        response: { 201: CreatedTenant, ...problems(400, 401, 403) },
+      },
+    )
+    .post(
+      '/api-keys',
+      async ({ auth, body, headers, set, status }) => {
+        const outcome = await withIdempotency(
+          tenant(auth),
+          { key: headers['idempotency-key'], route: 'POST /api/v1/api-keys', request: body },
+          async (tx) => ({ status: 201, body: await issueKey(tx, body) }),
+        )
+        if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+        return status(201, outcome.body)
+      },
+      {
+        auth: 'admin',
+        body: NewApiKey,
+        headers: IdempotencyHeaders,
+        detail: {
+          summary: 'Create an API key (shown once)',
+          description:
+            'A key bound to a terminal sells only at that terminal and its store. The key is 256 random bits; only its hash is stored.',
+        },
+        response: { 201: CreatedApiKey, ...problems(400, 401, 403, 404, 409, 422, 429) },
+      },
+    )
+    .get('/api-keys', async ({ auth, query }) => listKeys(tenant(auth), query), {
+      auth: 'admin',
+      query: t.Object(Pagination),
+      detail: { summary: 'List API keys (never their secrets)' },
+      response: {
+        200: t.Object({ items: t.Array(ApiKey), nextCursor: t.Union([t.String(), t.Null()]) }),
+        ...problems(400, 401, 403, 429),
+      },
+    })
+    .delete(
+      '/api-keys/:id',
+      async ({ auth, params, status }) => {
+        await revokeKey(tenant(auth), params.id)
+        await onKeyRevoked(auth.tenantId, params.id)
+        return status(204, undefined)
+      },
+      {
+        auth: 'admin',
+        params: IdParams,
+        detail: { summary: 'Revoke an API key, at once on every instance' },
+        response: { 204: NoContent, ...problems(400, 401, 403, 404, 429) },
+      },
+    )
+    .get(
+      '/settings',
+      async ({ auth, set }) => {
+        const view = settingsView(await getSettings(tenant(auth)))
+        set.headers.etag = `"${view.version}"`
+        return view
+      },
+      {
+        auth: 'admin',
+        detail: { summary: 'Tenant settings' },
+        response: { 200: Settings, ...problems(401, 403, 429) },
+      },
+    )
+    .patch(
+      '/settings',
+      async ({ auth, body, headers, set }) => {
+        const view = settingsView(
+          await updateSettings(tenant(auth), body, parseIfMatch(headers['if-match']) ?? body.version),
+        )
+        await onSettingsChanged(auth.tenantId)
+        set.headers.etag = `"${view.version}"`
+        return view
+      },
+      {
+        auth: 'admin',
+        body: SettingsPatch,
+        headers: t.Object({ 'if-match': t.Optional(t.String({ pattern: '^(W/)?"?[0-9]+"?$' })) }),
+        detail: {
+          summary: 'Change tenant settings (negative stock, price override, currency, weight barcodes)',
+          description:
+            'allowNegativeStock (default true): when false a sale that would take stock below zero is 409 INSUFFICIENT_STOCK. ' +
+            'allowPriceOverride (default false): when false a receipt line price that differs from the catalog is refused unless the key has admin scope.',
+        },
+        response: { 200: Settings, ...problems(400, 401, 403, 409, 429) },
+      },
+    )
+}

@@ -15,3 +15,80 @@ export const ScopeName = t.Union(
   SCOPES.map((s) => t.Literal(s)),
   { description: '`admin` implies every other scope' },
 )
+
+export const NewApiKey = t.Object(
+  {
+    name: t.Optional(t.String({ maxLength: 200 })),
+    scopes: t.Array(ScopeName, { minItems: 1, uniqueItems: true }),
+    storeId: t.Optional(t.String({ format: 'uuid' })),
+    terminalId: t.Optional(
+      t.String({ format: 'uuid', description: 'Binds the key to one register: it can sell only there' }),
+    ),
+    rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, description: 'Requests per second' })),
+  },
+  { additionalProperties: false },
+)
+
+export const ApiKey = t.Object({
+  id: t.String({ format: 'uuid' }),
+  name: t.Union([t.String(), t.Null()]),
+  scopes: t.Array(t.String()),
+  storeId: t.Union([t.String({ format: 'uuid' }), t.Null()]),
+  terminalId: t.Union([t.String({ format: 'uuid' }), t.Null()]),
+  rateLimit: t.Union([t.Integer(), t.Null()]),
+  createdAt: t.String({ format: 'date-time' }),
+  revokedAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
+})
+
+export const CreatedApiKey = t.Composite([
+  ApiKey,
+  t.Object({ key: t.String({ description: 'The key itself: shown only in this response, stored as a hash' }) }),
+])
+
+const WeightLayout = t.Object(
+  {
+    prefix: t.String({ pattern: '^2[0-9]$', description: 'EAN-13 prefix 20..29' }),
+    itemDigits: t.Integer({ minimum: 1, maximum: 9 }),
+    kind: t.Union([t.Literal('weight'), t.Literal('price')]),
+    valueDigits: t.Integer({ minimum: 1, maximum: 9 }),
+    decimals: t.Integer({ minimum: 0, maximum: 4 }),
+  },
+  { additionalProperties: false, description: 'prefix (2) + itemDigits + valueDigits + check digit (1) = 13' },
+)
+
+export const Settings = t.Object(
+  {
+    allowNegativeStock: t.Boolean(),
+    allowPriceOverride: t.Boolean(),
+    currency: t.String(),
+    weightBarcodes: t.Array(WeightLayout),
+    receiptNumberPrefix: t.String(),
+    version: t.Integer(),
+    updatedAt: t.String({ format: 'date-time' }),
+  },
+  {
+    examples: [
+      {
+        allowNegativeStock: true,
+        allowPriceOverride: false,
+        currency: 'UZS',
+        weightBarcodes: [{ prefix: '22', itemDigits: 5, kind: 'weight', valueDigits: 5, decimals: 3 }],
+        receiptNumberPrefix: '',
+        version: 1,
+        updatedAt: '2026-11-01T08:00:00.000Z',
+      },
+    ],
+  },
+)
+
+export const SettingsPatch = t.Object(
+  {
+    allowNegativeStock: t.Optional(t.Boolean()),
+    allowPriceOverride: t.Optional(t.Boolean()),
+    currency: t.Optional(t.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' })),
+    weightBarcodes: t.Optional(t.Array(WeightLayout, { maxItems: 10 })),
+    receiptNumberPrefix: t.Optional(t.String({ maxLength: 16 })),
+    version: t.Optional(t.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)

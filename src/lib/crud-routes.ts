@@ -1,0 +1,141 @@
+import { Elysia, type TSchema, t } from 'elysia'
+import type { Db } from '../infra/db'
+import { withIdempotency } from '../infra/idempotency'
+import type { Page } from '../infra/resource'
+import { TenantDb } from '../infra/tenant-db'
+import type { Auth } from '../plugins/auth'
+import { AppError } from './errors'
+import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from './schemas'
+import type { Scope } from './scopes'
+
+// The five routes of a plain tenant-owned collection (list, get, create, patch, delete), with the
+// contract's conventions in one place: cursor pages, ETag, If-Match, Idempotency-Key, 404 for
+// anything outside the caller's tenant.
+
+export type CrudService<Row, Create, Patch> = {
+  list(tdb: TenantDb, query: Record<string, unknown> & { limit: number; cursor?: string }): Promise<Page<Row>>
+  get(tdb: TenantDb, id: string): Promise<Row>
+  create(tdb: TenantDb, body: Create): Promise<Row>
+  update(tdb: TenantDb, id: string, patch: Patch, version?: number): Promise<Row>
+  remove(tdb: TenantDb, id: string): Promise<void>
+}
+
+export type CrudOptions<Row, Create, Patch> = {
+  plural: string
+  noun: string
+  tag: string
+  db: Db
+  auth: Auth
+  read: Scope
+  write: Scope
+  View: TSchema
+  Create: TSchema
+  Patch: TSchema
+  /** Extra list filters, as query parameters. */
+  filters?: Record<string, TSchema>
+  service: CrudService<Row, Create, Patch>
+  toView: (row: Row) => Record<string, unknown> & { version: number }
+  /** Statuses beyond the common ones that create/patch can answer (e.g. 409 for duplicates). */
+  writeConflicts?: boolean
+}
+
+const IfMatchHeaders = t.Object({
+  'if-match': t.Optional(
+    t.String({ pattern: '^(W/)?"?[0-9]+"?$', description: 'Expected version (the ETag of the GET)' }),
+  ),
+})
+
+export const parseIfMatch = (header: string | undefined) =>
+  header === undefined ? undefined : Number(header.replace(/^W\//, '').replaceAll('"', ''))
+
+export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch>) {
+  const { service, toView } = o
+  const route = `/api/v1/${o.plural}`
+  const conflicts = o.writeConflicts ? problems(409) : {}
+  const Page = t.Object({ items: t.Array(o.View), nextCursor: t.Union([t.String(), t.Null()]) })
+  const tenant = (auth: { tenantId: string }) => new TenantDb(o.db, auth.tenantId)
+
+  return new Elysia({ name: `crud:${o.plural}`, prefix: route, detail: { tags: [o.tag] } })
+    .use(o.auth.plugin)
+    .get(
+      '',
+      async ({ auth, query }) => {
+        const page = await service.list(tenant(auth), query as never)
+        return { items: page.items.map(toView), nextCursor: page.nextCursor }
+      },
+      {
+        auth: o.read,
+        query: t.Object({ ...Pagination, ...o.filters }),
+        detail: { summary: `List ${o.plural} (cursor pages)` },
+        response: { 200: Page, ...problems(400, 401, 403, 429) },
+      },
+    )
+    .get(
+      '/:id',
+      async ({ auth, params, set }) => {
+        const view = toView(await service.get(tenant(auth), params.id))
+        set.headers.etag = `"${view.version}"`
+        return view
+      },
+      {
+        auth: o.read,
+        params: IdParams,
+        detail: { summary: `Get one ${o.noun} (ETag = version)` },
+        response: { 200: o.View, ...problems(400, 401, 403, 404, 429) },
+      },
+    )
+    .post(
+      '',
+      async ({ auth, body, headers, set, status }) => {
+        const outcome = await withIdempotency(
+          tenant(auth),
+          { key: headers['idempotency-key'], route: `POST ${route}`, request: body },
+          async (tx) => ({ status: 201, body: toView(await service.create(tx, body as Create)) }),
+        )
+        if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+        return status(201, outcome.body as never)
+      },
+      {
+        auth: o.write,
+        body: o.Create,
+        headers: IdempotencyHeaders,
+        detail: { summary: `Create a ${o.noun}` },
+        response: { 201: o.View, ...problems(400, 401, 403, 404, 409, 422, 429) },
+      },
+    )
+    .patch(
+      '/:id',
+      async ({ auth, params, body, headers, set }) => {
+        const { version, ...patch } = body as { version?: number }
+        const expected = parseIfMatch(headers['if-match']) ?? version
+        if (expected !== undefined && version !== undefined && expected !== version)
+          throw new AppError(400, 'VALIDATION_FAILED', 'If-Match and body version disagree')
+        const view = toView(await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)))
+        set.headers.etag = `"${view.version}"`
+        return view
+      },
+      {
+        auth: o.write,
+        params: IdParams,
+        body: o.Patch,
+        headers: IfMatchHeaders,
+        detail: {
+          summary: `Change a ${o.noun} (If-Match or body version; stale → 409 VERSION_MISMATCH)`,
+        },
+        response: { 200: o.View, ...problems(400, 401, 403, 404, 409, 429), ...conflicts },
+      },
+    )
+    .delete(
+      '/:id',
+      async ({ auth, params, status }) => {
+        await service.remove(tenant(auth), params.id)
+        return status(204, undefined)
+      },
+      {
+        auth: o.write,
+        params: IdParams,
+        detail: { summary: `Delete a ${o.noun}` },
+        response: { 204: NoContent, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+    )
+}
