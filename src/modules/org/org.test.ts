@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startTestApp, type TestApp } from '../../testing/harness'
+
+let t: TestApp
+let key: string
+beforeAll(async () => {
+  t = await startTestApp()
+  key = (await t.newTenant()).apiKey
+})
+afterAll(() => t.close())
+
+const send = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+  const res = await t.request(method, path, { key, body, headers })
+  const text = await res.text()
+  return { res, status: res.status, body: text ? JSON.parse(text) : undefined }
+}
+
+describe('stores', () => {
+  test('a store without a warehouse gets one, linked both ways', async () => {
+    const { status, body } = await send('POST', '/api/v1/stores', { name: 'Чиланзар', timezone: 'Asia/Tashkent' })
+    expect(status).toBe(201)
+    const wh = await send('GET', `/api/v1/warehouses/${body.warehouseId}`)
+    expect(wh.body.storeId).toBe(body.id)
+  })
+
+  test('unknown warehouse → 404, unknown time zone → 400', async () => {
+    const missing = crypto.randomUUID()
+    expect((await send('POST', '/api/v1/stores', { name: 'x', timezone: 'UTC', warehouseId: missing })).status).toBe(404)
+    const bad = await send('POST', '/api/v1/stores', { name: 'x', timezone: 'Mars/Olympus' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.code).toBe('VALIDATION_FAILED')
+  })
+
+  test('ETag, If-Match and version: a stale change is 409 VERSION_MISMATCH', async () => {
+    const { body: store } = await send('POST', '/api/v1/stores', { name: 'v', timezone: 'UTC' })
+    const got = await send('GET', `/api/v1/stores/${store.id}`)
+    expect(got.res.headers.get('etag')).toBe('"1"')
+    const ok = await send('PATCH', `/api/v1/stores/${store.id}`, { name: 'v2' }, { 'if-match': '"1"' })
+    expect(ok.status).toBe(200)
+    expect(ok.body.version).toBe(2)
+    const stale = await send('PATCH', `/api/v1/stores/${store.id}`, { name: 'v3' }, { 'if-match': '"1"' })
+    expect(stale.status).toBe(409)
+    expect(stale.body.code).toBe('VERSION_MISMATCH')
+    const byBody = await send('PATCH', `/api/v1/stores/${store.id}`, { name: 'v3', version: 2 })
+    expect(byBody.body).toMatchObject({ name: 'v3', version: 3 })
+  })
+
+  test('a store in use cannot be deleted (409); an unused one can', async () => {
+    const { body: store } = await send('POST', '/api/v1/stores', { name: 'busy', timezone: 'UTC' })
+    await send('POST', '/api/v1/terminals', { storeId: store.id, name: 'till' })
+    expect((await send('DELETE', `/api/v1/stores/${store.id}`)).status).toBe(409)
+  })
+})
+
+describe('lists', () => {
+  test('cursor pages cover everything exactly once', async () => {
+    const { body: store } = await send('POST', '/api/v1/stores', { name: 'paged', timezone: 'UTC' })
+    const created = new Set<string>()
+    for (let i = 0; i < 5; i++)
+      created.add((await send('POST', '/api/v1/terminals', { storeId: store.id, name: `t${i}` })).body.id)
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page = await send('GET', `/api/v1/terminals?limit=2&storeId=${store.id}${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(page.body.items.length).toBeLessThanOrEqual(2)
+      seen.push(...page.body.items.map((x: { id: string }) => x.id))
+      cursor = page.body.nextCursor
+    } while (cursor)
+    expect(new Set(seen)).toEqual(created)
+    expect(seen.length).toBe(5)
+  })
+
+  test('a bad cursor or limit → 400', async () => {
+    expect((await send('GET', '/api/v1/terminals?cursor=zzz')).status).toBe(400)
+    expect((await send('GET', '/api/v1/terminals?limit=500')).status).toBe(400)
+  })
+})
+
+describe('customers', () => {
+  test('phones are stored in E.164 and found from local formats', async () => {
+    const { body } = await send('POST', '/api/v1/customers', { name: 'Алишер', phone: '90 123 45 67' })
+    expect(body.phone).toBe('+998901234567')
+    for (const q of ['8 90 123-45-67', '+998 (90) 123 45 67', '901234567']) {
+      const found = await send('GET', `/api/v1/customers?phone=${encodeURIComponent(q)}`)
+      expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([body.id])
+    }
+    expect((await send('POST', '/api/v1/customers', { name: 'x', phone: '12' })).status).toBe(400)
+  })
+
+  test('Idempotency-Key: replay returns the first answer; another body is 422', async () => {
+    const headers = { 'idempotency-key': crypto.randomUUID() }
+    const first = await send('POST', '/api/v1/customers', { name: 'Однажды' }, headers)
+    const again = await send('POST', '/api/v1/customers', { name: 'Однажды' }, headers)
+    expect(again.status).toBe(201)
+    expect(again.body.id).toBe(first.body.id)
+    expect(again.res.headers.get('idempotent-replayed')).toBe('true')
+    const other = await send('POST', '/api/v1/customers', { name: 'Другой' }, headers)
+    expect(other.status).toBe(422)
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED')
+  })
+})
+
+describe('employees', () => {
+  test('soft delete: gone from reads, 404 on a second delete', async () => {
+    const { body } = await send('POST', '/api/v1/employees', { name: 'Дилноза', role: 'cashier' })
+    expect((await send('DELETE', `/api/v1/employees/${body.id}`)).status).toBe(204)
+    expect((await send('GET', `/api/v1/employees/${body.id}`)).status).toBe(404)
+    expect((await send('DELETE', `/api/v1/employees/${body.id}`)).status).toBe(404)
+  })
+})
