@@ -1,13 +1,17 @@
 import { cors } from '@elysiajs/cors'
 import { Elysia } from 'elysia'
 import type { Config } from './config'
+import { createCatalogCache } from './infra/catalog-cache'
 import type { Database } from './infra/db'
+import { createInvalidationBus } from './infra/invalidation-bus'
 import type { Logger } from './infra/logger'
 import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
 import { healthModule } from './modules/health'
+import { createLayoutCache, matchEmbedded } from './modules/catalog/weight-barcodes'
 import { orgModule } from './modules/org'
+import { salesModule } from './modules/sales'
 import { createAuth } from './plugins/auth'
 import { openapiDocs } from './plugins/openapi'
 import { problem } from './plugins/problem'
@@ -28,6 +32,19 @@ export function createApp(deps: AppDeps) {
   const { config, log, database, redis } = deps
   const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst)
   const auth = createAuth({ db: database.db, adminToken: config.adminToken, rateLimiter })
+  // One bus per instance: every module that holds local copies listens and publishes on it.
+  const bus = createInvalidationBus({ redis, log })
+  const catalogCache = createCatalogCache({
+    mode: config.catalogCache,
+    redis,
+    bus,
+    maxEntries: config.cacheLruMaxEntries,
+    maxBytes: config.cacheLruMaxBytes,
+    ttlSeconds: config.cacheTtlSeconds,
+    negativeTtlSeconds: config.cacheNegativeTtlSeconds,
+    log,
+  })
+  const layouts = createLayoutCache(database.db, bus, config.catalogCache !== 'off')
   return new Elysia({ name: 'pos-api' })
     .use(problem(log))
     .use(requestContext({ log, bodyLimit: config.bodyLimit, slowRequestMs: config.slowRequestMs }))
@@ -43,7 +60,16 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .use(orgModule({ db: database.db, auth }))
-    .use(catalogModule({ db: database.db, auth }))
+    .use(
+      catalogModule({
+        db: database.db,
+        auth,
+        cache: catalogCache,
+        bus,
+        lookupDelayMs: config.testLookupDelayMs,
+      }),
+    )
+    .use(salesModule({ db: database.db, auth, catalog: { weightLayouts: layouts.get, matchEmbedded } }))
 }
 
 export type App = ReturnType<typeof createApp>

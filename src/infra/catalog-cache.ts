@@ -162,11 +162,16 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       }
     }
     // A load that overlapped an invalidation may hold the old row: answer with it, but do not keep it.
-    if (lru && unchanged()) lru.set(lk, value, value === NEGATIVE ? { ttl: Math.min(negativeTtlMs, lruTtlMs) } : {})
+    if (lru && unchanged())
+      lru.set(lk, value, value === NEGATIVE ? { ttl: Math.min(negativeTtlMs, lruTtlMs) } : {})
     return value === NEGATIVE ? undefined : value
   }
 
   function remember(tenantId: string, keys: readonly string[] | 'flush') {
+    log?.warn(
+      { tenantId, keys: keys === 'flush' ? 'all' : keys.length },
+      'redis unavailable: cache invalidation deferred',
+    )
     const have = pending.get(tenantId)
     if (have === 'flush') return
     if (keys === 'flush') {
@@ -212,7 +217,9 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       }
     } else if (redis) remember(tenantId, 'flush')
     await bus.publish(
-      generation === undefined ? { type: 'catalog.flush', tenantId } : { type: 'catalog.flush', tenantId, generation },
+      generation === undefined
+        ? { type: 'catalog.flush', tenantId }
+        : { type: 'catalog.flush', tenantId, generation },
     )
   }
 

@@ -40,7 +40,11 @@ const PUBLISH_TIMEOUT_MS = 250
  * Invalidation over Redis pub/sub on its own subscriber connection (a connection in subscriber mode
  * can run no other command). Without Redis the bus is local: a single instance has nobody to tell.
  */
-export function createInvalidationBus({ redis, channel = 'pos:invalidate', log }: BusOptions): InvalidationBus {
+export function createInvalidationBus({
+  redis,
+  channel = 'pos:invalidate',
+  log,
+}: BusOptions): InvalidationBus {
   const origin = crypto.randomUUID()
   const handlers = new Set<BusHandler>()
   const resetHandlers = new Set<() => void>()

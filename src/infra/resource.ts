@@ -13,9 +13,13 @@ type ResourceTable = TenantTable & {
 export type Page<T> = { items: T[]; nextCursor: string | null }
 
 export const encodeCursor = (value: string) => Buffer.from(value).toString('base64url')
-export function decodeCursor(cursor: string): string {
+const UUID = /^[0-9a-f-]{36}$/
+
+/** The value inside a cursor, which must match `shape` (a uuid unless told otherwise). */
+export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
   const value = Buffer.from(cursor, 'base64url').toString()
-  if (!/^[0-9a-f-]{36}$/.test(value)) throw new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid')
+  if (!shape.test(value))
+    throw new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid', { errors: [{ path: 'cursor', message: 'not a cursor of this list' }] })
   return value
 }
 

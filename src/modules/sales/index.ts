@@ -1,0 +1,167 @@
+// Sales: shifts (X/Z reports, cash in/out), receipts (exactly once, offline sync) and refunds.
+import { Elysia, t } from 'elysia'
+import type { Db } from '../../infra/db'
+import { withIdempotency } from '../../infra/idempotency'
+import { TenantDb } from '../../infra/tenant-db'
+import { IdempotencyHeaders, IdParams, problems } from '../../lib/schemas'
+import type { Auth } from '../../plugins/auth'
+import type { LineCatalog } from './lines'
+import * as m from './model'
+import { createOfflineBatch } from './offline'
+import { createReceipt, getReceipt, listReceipts } from './receipts'
+import { createRefund } from './refunds'
+import { addCashMovement, closeShift, getShift, openShift, shiftReport, shiftView } from './shifts'
+
+export type SalesDeps = { db: Db; auth: Auth; catalog: LineCatalog }
+
+const RequiredIdempotency = t.Object({
+  'idempotency-key': t.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'Required: a retry with the same key and body replays the first answer (Idempotent-Replayed: true)',
+  }),
+})
+
+export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
+  const tenant = (a: { tenantId: string }) => new TenantDb(db, a.tenantId)
+  const deps = { db, catalog }
+  return new Elysia({ name: 'sales', prefix: '/api/v1' })
+    .use(auth.plugin)
+    .guard({ detail: { tags: ['Shifts'] } }, (app) =>
+      app
+        .post(
+          '/shifts',
+          async ({ auth, body, headers, set, status }) => {
+            const outcome = await withIdempotency(
+              tenant(auth),
+              { key: headers['idempotency-key'], route: 'POST /api/v1/shifts', request: body },
+              async (tx) => ({ status: 201, body: shiftView(await openShift(tx, auth, body)) }),
+            )
+            if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            return status(201, outcome.body)
+          },
+          {
+            auth: 'sales:write',
+            body: m.NewShift,
+            headers: IdempotencyHeaders,
+            detail: { summary: 'Open a shift at a terminal (one open shift per terminal: 409 otherwise)' },
+            response: { 201: m.Shift, ...problems(400, 401, 403, 404, 409, 422, 429) },
+          },
+        )
+        .get('/shifts/:id', async ({ auth, params }) => shiftView(await getShift(tenant(auth), auth, params.id)), {
+          auth: 'sales:read',
+          params: IdParams,
+          detail: { summary: 'Get a shift' },
+          response: { 200: m.Shift, ...problems(400, 401, 403, 404, 429) },
+        })
+        .get(
+          '/shifts/:id/report',
+          async ({ auth, params }) => {
+            const shift = await getShift(tenant(auth), auth, params.id)
+            const stored = shift.report as typeof m.ShiftReport.static | null
+            return stored ?? shiftReport(tenant(auth), shift, 'X')
+          },
+          {
+            auth: 'sales:read',
+            params: IdParams,
+            detail: { summary: 'X report of an open shift (the stored Z report once closed)' },
+            response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 429) },
+          },
+        )
+        .post('/shifts/:id/close', async ({ auth, params, body }) => closeShift(tenant(auth), auth, params.id, body.countedCash), {
+          auth: 'sales:write',
+          params: IdParams,
+          body: m.CloseShift,
+          detail: { summary: 'Close a shift with the counted cash → Z report' },
+          response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 409, 429) },
+        })
+        .post(
+          '/shifts/:id/cash',
+          async ({ auth, params, body, status }) => status(201, await addCashMovement(tenant(auth), auth, params.id, body)),
+          {
+            auth: 'sales:write',
+            params: IdParams,
+            body: m.CashMovementInput,
+            detail: { summary: 'Put cash into or take it out of the drawer during a shift' },
+            response: { 201: m.CashMovement, ...problems(400, 401, 403, 404, 409, 429) },
+          },
+        ),
+    )
+    .guard({ detail: { tags: ['Receipts'] } }, (app) =>
+      app
+        .post(
+          '/receipts',
+          async ({ auth, body, headers, set, status }) => {
+            const outcome = await createReceipt(deps, auth, body, headers['idempotency-key'])
+            if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            return status(outcome.status, outcome.body)
+          },
+          {
+            auth: 'sales:write',
+            body: m.NewReceipt,
+            headers: RequiredIdempotency,
+            detail: {
+              summary: 'Record a sale (exactly once: Idempotency-Key required)',
+              description:
+                'The server prices every line from the catalog (a different line price is 422 PRICE_MISMATCH unless the tenant allows overrides or the key is admin), ' +
+                'subtracts line discounts, computes tax per line (tax-inclusive, half up) and the total (a different client total is 422 TOTAL_MISMATCH). ' +
+                'Card and transfer payments may not exceed the total; cash may, and returns change. The receipt, its lines, payments, the stock decrement and one stock movement per line ' +
+                'are written in one transaction. 409 SHIFT_NOT_OPEN, 409 INSUFFICIENT_STOCK (when negative stock is not allowed). An existing receipt id answers 200 with the stored receipt.',
+            },
+            response: { 201: m.Receipt, 200: m.Receipt, ...problems(400, 401, 403, 404, 409, 422, 429) },
+          },
+        )
+        .post(
+          '/receipts/offline-batch',
+          async ({ auth, body }) => createOfflineBatch(deps, auth, body.receipts),
+          {
+            auth: 'sales:write',
+            body: m.OfflineBatch,
+            detail: {
+              summary: 'Upload up to 500 receipts captured offline (each with its client id and occurredAt)',
+              description: 'Per-receipt results in input order; a receipt already recorded is "duplicate" and creates nothing.',
+            },
+            response: { 200: m.OfflineBatchResult, ...problems(400, 401, 403, 429) },
+          },
+        )
+        .get('/receipts', async ({ auth, query }) => listReceipts(db, auth, query), {
+          auth: 'sales:read',
+          query: m.ReceiptListQuery,
+          detail: { summary: 'List receipts by store/terminal and time range, newest first (cursor pages)' },
+          response: {
+            200: t.Object({ items: t.Array(m.ReceiptSummary), nextCursor: t.Union([t.String(), t.Null()]) }),
+            ...problems(400, 401, 403, 429),
+          },
+        })
+        .get('/receipts/:id', async ({ auth, params }) => getReceipt(db, auth, params.id), {
+          auth: 'sales:read',
+          params: IdParams,
+          detail: { summary: 'Get a receipt with its lines (refunded quantities included) and payments' },
+          response: { 200: m.Receipt, ...problems(400, 401, 403, 404, 429) },
+        })
+        .post(
+          '/receipts/:id/refunds',
+          async ({ auth, params, body, headers, set, status }) => {
+            const outcome = await withIdempotency(
+              tenant(auth),
+              { key: headers['idempotency-key'], route: `POST /api/v1/receipts/${params.id}/refunds`, request: body },
+              async (tx) => ({ status: 201, body: await createRefund(tx, auth, params.id, body) }),
+            )
+            if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            return status(201, outcome.body)
+          },
+          {
+            auth: 'sales:write',
+            params: IdParams,
+            body: m.NewRefund,
+            headers: IdempotencyHeaders,
+            detail: {
+              summary: 'Refund lines of a receipt (partial, several per receipt, never more than sold)',
+              description:
+                'payments default to one payment of the refund total in the receipt’s main method; when given they must add up to it. restock returns the goods to the store warehouse.',
+            },
+            response: { 201: m.Refund, ...problems(400, 401, 403, 404, 409, 422, 429) },
+          },
+        ),
+    )
+}

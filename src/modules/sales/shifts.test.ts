@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { rows } from '../../infra/db'
+import { startTestApp, type TestApp } from '../../testing/harness'
+import { type SellingTenant, sellingTenant } from './sales-fixture'
+
+let t: TestApp
+let s: SellingTenant
+
+beforeAll(async () => {
+  t = await startTestApp()
+  s = await sellingTenant(t)
+})
+afterAll(() => t.close())
+
+const p = (i: number) => s.products[i] as SellingTenant['products'][number]
+
+describe('shifts, refunds and reports', () => {
+  test('one open shift per terminal; X report while open; refunds; Z report at closing; then SHIFT_NOT_OPEN', async () => {
+    const shiftId = await s.openShift(50_000)
+    const second = await s.call('POST', '/api/v1/shifts', { openingCash: 0 })
+    expect(second.status).toBe(409)
+
+    const a = p(0)
+    const b = p(1)
+    // Sale 1: 2 × a in cash with change; sale 2: b by card with a discount.
+    const sale1 = await s.sell({ shiftId, items: [{ productId: a.id, quantity: 2 }], payments: [{ method: 'cash', amount: a.price * 2 + 700 }] })
+    const sale2 = await s.sell({
+      shiftId,
+      items: [{ productId: b.id, discount: 300 }],
+      payments: [{ method: 'card', amount: b.price - 300 }],
+    })
+    expect([sale1.status, sale2.status]).toEqual([201, 201])
+    await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, { type: 'in', amount: 1_000 })
+    await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, { type: 'out', amount: 400, reason: 'инкассация' })
+
+    // Refund one of the two a's, with restock; then the discounted b in full.
+    const stockBefore = Number(await s.stockOf(a.id))
+    const line1 = sale1.body.items[0].id
+    const r1 = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, { items: [{ receiptItemId: line1, quantity: 1 }], restock: true })
+    expect(r1.status).toBe(201)
+    expect(r1.body.total).toBe(a.price)
+    expect(r1.body.payments).toEqual([{ method: 'cash', amount: a.price }])
+    expect(Number(await s.stockOf(a.id))).toBe(stockBefore + 1)
+    const tooMuch = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, { items: [{ receiptItemId: line1, quantity: 2 }], restock: false })
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'REFUND_EXCEEDS_SALE'])
+    const r2 = await s.call('POST', `/api/v1/receipts/${sale2.body.id}/refunds`, {
+      items: [{ receiptItemId: sale2.body.items[0].id, quantity: 1 }],
+      restock: false,
+    })
+    expect(r2.body).toMatchObject({ total: b.price - 300, tax: sale2.body.tax, payments: [{ method: 'card', amount: b.price - 300 }] })
+    const got = await s.call('GET', `/api/v1/receipts/${sale1.body.id}`)
+    expect(got.body.items[0].refundedQuantity).toBe('1.000')
+
+    const x = await s.call('GET', `/api/v1/shifts/${shiftId}/report`)
+    expect(x.body).toMatchObject({
+      kind: 'X',
+      receipts: 2,
+      gross: a.price * 2 + b.price,
+      discounts: 300,
+      sales: a.price * 2 + b.price - 300,
+      tax: sale1.body.tax + sale2.body.tax - r1.body.tax - r2.body.tax,
+      refunds: { count: 2, total: a.price + b.price - 300, tax: r1.body.tax + r2.body.tax },
+      payments: {
+        sales: { cash: a.price * 2, card: b.price - 300, transfer: 0 },
+        refunds: { cash: a.price, card: b.price - 300, transfer: 0 },
+      },
+      cashIn: 1_000,
+      cashOut: 400,
+      expectedCash: 50_000 + a.price * 2 - a.price + 1_000 - 400,
+    })
+
+    const z = await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: x.body.expectedCash - 100 })
+    expect(z.status).toBe(200)
+    expect(z.body).toMatchObject({ kind: 'Z', difference: -100, expectedCash: x.body.expectedCash })
+    expect((await s.call('GET', `/api/v1/shifts/${shiftId}/report`)).body.kind).toBe('Z')
+
+    const late = await s.sell({ shiftId, items: [{ productId: a.id }], payments: [{ method: 'cash', amount: a.price }] })
+    expect([late.status, late.body.code]).toEqual([409, 'SHIFT_NOT_OPEN'])
+    expect((await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })).status).toBe(409)
+  })
+
+  test('partial refunds of a discounted line add up exactly to what was paid', async () => {
+    const shiftId = await s.openShift()
+    const c = p(2)
+    const sale = await s.sell({
+      shiftId,
+      items: [{ productId: c.id, quantity: 3, discount: 1 }],
+      payments: [{ method: 'card', amount: c.price * 3 - 1 }],
+    })
+    const line = sale.body.items[0].id
+    let refunded = 0
+    let tax = 0
+    for (let i = 0; i < 3; i++) {
+      const r = await s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, { items: [{ receiptItemId: line, quantity: 1 }], restock: false })
+      expect(r.status).toBe(201)
+      refunded += r.body.total
+      tax += r.body.tax
+    }
+    expect(refunded).toBe(c.price * 3 - 1)
+    expect(tax).toBe(sale.body.tax)
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+  })
+
+  test('with negative stock refused, a sale beyond the stock is 409 and changes nothing', async () => {
+    await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: false }, { key: s.admin })
+    const shiftId = await s.openShift()
+    const d = p(3)
+    const stock = Number(await s.stockOf(d.id))
+    const [{ n: before } = { n: 0 }] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`)
+    const res = await s.sell({
+      shiftId,
+      items: [{ productId: p(4).id }, { productId: d.id, quantity: stock + 1 }],
+      payments: [{ method: 'card', amount: p(4).price + d.price * (stock + 1) }],
+    })
+    expect([res.status, res.body.code]).toEqual([409, 'INSUFFICIENT_STOCK'])
+    expect(Number(await s.stockOf(d.id))).toBe(stock)
+    const [{ n: after } = { n: 0 }] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`)
+    expect(after).toBe(before)
+    const ok = await s.sell({ shiftId, items: [{ productId: d.id, quantity: stock }], payments: [{ method: 'card', amount: d.price * stock }] })
+    expect(ok.status).toBe(201)
+    expect(Number(await s.stockOf(d.id))).toBe(0)
+    await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: true }, { key: s.admin })
+  })
+})
