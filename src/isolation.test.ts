@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
 import { seedDemoCatalog } from '../db/seed/demo'
+import { rows } from './infra/db'
 import { SCOPES } from './lib/scopes'
 import { startTestApp, type TestApp } from './testing/harness'
 
@@ -7,11 +9,15 @@ import { startTestApp, type TestApp } from './testing/harness'
 // fails) and proves: no key → 401; a key without the route's scope → 403; tenant B's key on tenant
 // A's objects → 404 (or only B's own data) and nothing of A's changed.
 
-type Fixtures = Record<'store' | 'terminal' | 'warehouse' | 'employee' | 'customer' | 'apiKey', string>
+type Fixtures = Record<
+  'store' | 'terminal' | 'warehouse' | 'employee' | 'customer' | 'apiKey' | 'product' | 'shift' | 'receipt' | 'receiptItem',
+  string
+>
 type Case = {
   params?: (a: Fixtures) => Record<string, string>
   body?: (a: Fixtures) => unknown
   query?: (a: Fixtures) => string
+  headers?: () => Record<string, string>
   /** What B gets: 404 for A's object, or an answer about B's own data only. */
   crossTenant: 'not-found' | 'own-data'
 }
@@ -37,6 +43,37 @@ const cases: Record<string, Case> = {
   'GET /api/v1/settings': { crossTenant: 'own-data' },
   'PATCH /api/v1/settings': { body: () => ({ currency: 'USD' }), crossTenant: 'own-data' },
   'GET /api/v1/products/by-barcode/:barcode': { params: () => ({ barcode: '4780000000014' }), crossTenant: 'not-found' },
+  'POST /api/v1/shifts': { body: (a) => ({ terminalId: a.terminal, openingCash: 0 }), crossTenant: 'not-found' },
+  'GET /api/v1/shifts/:id': { params: id('shift'), crossTenant: 'not-found' },
+  'GET /api/v1/shifts/:id/report': { params: id('shift'), crossTenant: 'not-found' },
+  'POST /api/v1/shifts/:id/close': { params: id('shift'), body: () => ({ countedCash: 0 }), crossTenant: 'not-found' },
+  'POST /api/v1/shifts/:id/cash': { params: id('shift'), body: () => ({ type: 'in', amount: 1 }), crossTenant: 'not-found' },
+  'POST /api/v1/receipts': {
+    body: (a) => ({ shiftId: a.shift, items: [{ productId: a.product }], payments: [{ method: 'cash', amount: 10 ** 9 }] }),
+    headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
+    crossTenant: 'not-found',
+  },
+  'POST /api/v1/receipts/offline-batch': {
+    body: (a) => ({
+      receipts: [
+        {
+          id: crypto.randomUUID(),
+          occurredAt: new Date().toISOString(),
+          shiftId: a.shift,
+          items: [{ productId: a.product }],
+          payments: [{ method: 'cash', amount: 10 ** 9 }],
+        },
+      ],
+    }),
+    crossTenant: 'own-data',
+  },
+  'GET /api/v1/receipts': { crossTenant: 'own-data' },
+  'GET /api/v1/receipts/:id': { params: id('receipt'), crossTenant: 'not-found' },
+  'POST /api/v1/receipts/:id/refunds': {
+    params: id('receipt'),
+    body: (a) => ({ items: [{ receiptItemId: a.receiptItem, quantity: 1 }], restock: true }),
+    crossTenant: 'not-found',
+  },
 }
 
 /** Routes outside tenant scope: operations and platform bootstrap (tested in the admin module). */
@@ -47,8 +84,8 @@ let a: { key: string; fx: Fixtures }
 let b: { key: string }
 let scopeOf: Map<string, string>
 
-async function call(method: string, path: string, key?: string, body?: unknown) {
-  const res = await t.request(method, path, { key, body })
+async function call(method: string, path: string, key?: string, body?: unknown, headers?: Record<string, string>) {
+  const res = await t.request(method, path, { key, body, headers })
   return { status: res.status, text: await res.text() }
 }
 
@@ -74,6 +111,9 @@ async function snapshot(key: string, fx: Fixtures) {
     call('GET', '/api/v1/api-keys?limit=200', key),
     call('GET', '/api/v1/settings', key),
     call('GET', '/api/v1/products/by-barcode/4780000000014', key),
+    call('GET', `/api/v1/shifts/${fx.shift}/report`, key),
+    call('GET', `/api/v1/receipts/${fx.receipt}`, key),
+    call('GET', `/api/v1/stock?warehouseId=${fx.warehouse}&limit=200`, key),
   ])
   return parts.map((p) => `${p.status} ${p.text}`)
 }
@@ -88,7 +128,20 @@ beforeAll(async () => {
     const employee = await post('/api/v1/employees', { name: 'A emp', storeId: store.id })
     const customer = await post('/api/v1/customers', { name: 'A customer', phone: '90 123 45 67' })
     const key = await post('/api/v1/api-keys', { scopes: ['catalog:read'], terminalId: terminal.id })
-    if (withCatalog) await seedDemoCatalog(t.db, tenant.id, { products: 5 })
+    const demo = withCatalog ? await seedDemoCatalog(t.db, tenant.id, { products: 5 }) : undefined
+    const shift = await post('/api/v1/shifts', { terminalId: terminal.id, openingCash: 0 })
+    const [product] = demo ? await rows<{ id: string }>(t.db, sql`select id from products where tenant_id = ${tenant.id} limit 1`) : []
+    const sale = product
+      ? JSON.parse(
+          (
+            await call('POST', '/api/v1/receipts', apiKey, {
+              shiftId: shift.id,
+              items: [{ productId: product.id }],
+              payments: [{ method: 'cash', amount: 10 ** 9 }],
+            }, { 'idempotency-key': crypto.randomUUID() })
+          ).text,
+        )
+      : { id: crypto.randomUUID(), items: [{ id: crypto.randomUUID() }] }
     const fx = {
       store: store.id,
       terminal: terminal.id,
@@ -96,6 +149,10 @@ beforeAll(async () => {
       employee: employee.id,
       customer: customer.id,
       apiKey: key.id,
+      product: product?.id ?? crypto.randomUUID(),
+      shift: shift.id,
+      receipt: sale.id,
+      receiptItem: sale.items[0].id,
     }
     for (const v of Object.values(fx)) expect(v).toMatch(/^[0-9a-f-]{36}$/)
     return { key: apiKey, fx }
@@ -123,7 +180,7 @@ describe('tenant isolation, for every route', () => {
     for (const route of routes()) {
       const c = cases[route] as Case
       const { method, path } = url(route, c, a.fx)
-      const res = await t.request(method, path, { body: c.body?.(a.fx) })
+      const res = await t.request(method, path, { body: c.body?.(a.fx), headers: c.headers?.() })
       expect({ route, status: res.status }).toEqual({ route, status: 401 })
       expect(res.headers.get('www-authenticate')).toStartWith('Bearer')
     }
@@ -139,7 +196,7 @@ describe('tenant isolation, for every route', () => {
     for (const route of routes()) {
       const c = cases[route] as Case
       const { method, path } = url(route, c, a.fx)
-      const res = await call(method, path, keyWithout.get(scopeOf.get(route) as string), c.body?.(a.fx))
+      const res = await call(method, path, keyWithout.get(scopeOf.get(route) as string), c.body?.(a.fx), c.headers?.())
       expect({ route, status: res.status }).toEqual({ route, status: 403 })
     }
   })
@@ -151,7 +208,7 @@ describe('tenant isolation, for every route', () => {
     for (const route of routes()) {
       const c = cases[route] as Case
       const { method, path } = url(route, c, a.fx)
-      const res = await call(method, path, b.key, c.body?.(a.fx))
+      const res = await call(method, path, b.key, c.body?.(a.fx), c.headers?.())
       if (c.crossTenant === 'not-found') {
         expect({ route, status: res.status }).toEqual({ route, status: 404 })
       } else {

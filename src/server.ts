@@ -31,9 +31,9 @@ export type AppDeps = {
 export function createApp(deps: AppDeps) {
   const { config, log, database, redis } = deps
   const rateLimiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst)
-  const auth = createAuth({ db: database.db, adminToken: config.adminToken, rateLimiter })
   // One bus per instance: every module that holds local copies listens and publishes on it.
   const bus = createInvalidationBus({ redis, log })
+  const auth = createAuth({ db: database.db, adminToken: config.adminToken, rateLimiter, bus })
   const catalogCache = createCatalogCache({
     mode: config.catalogCache,
     redis,
@@ -55,8 +55,8 @@ export function createApp(deps: AppDeps) {
       adminModule({
         db: database.db,
         auth,
-        onKeyRevoked: (_tenantId, keyId) => auth.revoke(keyId),
-        onSettingsChanged: () => {},
+        onKeyRevoked: auth.revoke,
+        onSettingsChanged: (tenantId) => bus.publish({ type: 'settings.changed', tenantId }),
       }),
     )
     .use(orgModule({ db: database.db, auth }))

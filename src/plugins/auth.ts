@@ -3,6 +3,7 @@ import { Elysia } from 'elysia'
 import { LRUCache } from 'lru-cache'
 import { apiKeys } from '../../db/schema'
 import type { Db } from '../infra/db'
+import type { InvalidationBus } from '../infra/invalidation-bus'
 import { parseApiKey, secretMatches, tokensEqual } from '../lib/api-key'
 import { AppError } from '../lib/errors'
 import { hasScope, type Scope } from '../lib/scopes'
@@ -21,6 +22,8 @@ export type AuthOptions = {
   db: Db
   adminToken?: string
   rateLimiter?: RateLimiter
+  /** Revocations from other instances arrive here; a reconnect (messages maybe missed) clears the cache. */
+  bus?: InvalidationBus
   /** How long a verified key is trusted without asking the database again. */
   cacheTtlMs?: number
 }
@@ -37,10 +40,10 @@ const bearer = (header: string | null) =>
 
 /**
  * API key authentication and scopes. Verified keys are cached in process (a map probe per request);
- * `revoke` drops a key from this instance's cache at once, and the cache TTL bounds how long any
- * other instance that missed the invalidation keeps it.
+ * a revocation reaches every instance's cache through the invalidation bus, and the cache TTL
+ * bounds how long an instance that missed the message could keep the key.
  */
-export function createAuth({ db, adminToken, rateLimiter, cacheTtlMs = 30_000 }: AuthOptions) {
+export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_000 }: AuthOptions) {
   const cache = new LRUCache<string, Principal | false>({ max: 50_000, ttl: cacheTtlMs })
   const byKeyId = new Map<string, string>()
 
@@ -72,10 +75,23 @@ export function createAuth({ db, adminToken, rateLimiter, cacheTtlMs = 30_000 }:
     return principal || undefined
   }
 
-  function revoke(keyId: string) {
+  function forget(keyId: string) {
     const token = byKeyId.get(keyId)
     if (token) cache.delete(token)
     byKeyId.delete(keyId)
+  }
+  bus?.subscribe((message) => {
+    if (message.type === 'apiKey.revoked') forget(message.keyId)
+  })
+  bus?.onReset(() => {
+    cache.clear()
+    byKeyId.clear()
+  })
+
+  /** Drops the key here at once and tells every other instance. */
+  async function revoke(tenantId: string, keyId: string) {
+    forget(keyId)
+    await bus?.publish({ type: 'apiKey.revoked', tenantId, keyId })
   }
 
   const plugin = new Elysia({ name: 'auth' }).macro({
