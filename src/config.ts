@@ -35,6 +35,8 @@ const Env = T.Object({
   RATE_LIMIT_PER_SECOND: Int(0, 1_000_000, 200),
   RATE_LIMIT_BURST: Int(1, 10_000_000, 400),
   POS_TEST_LOOKUP_DELAY_MS: Int(0, 60_000, 0),
+  METRICS: T.Boolean({ default: true }),
+  WORKER_METRICS_PORT_BASE: Int(1, 65535, 19100),
 })
 
 export class ConfigError extends Error {}
@@ -80,6 +82,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitBurst: e.RATE_LIMIT_BURST,
     /** Only for the benchmark harness's own test: an artificial delay in barcode lookup. */
     testLookupDelayMs: e.POS_TEST_LOOKUP_DELAY_MS,
+    /** Prometheus metrics (HTTP, database, cache); off only to measure what they cost. */
+    metrics: e.METRICS,
+    /** With WORKERS > 1, worker n serves its metrics as JSON on 127.0.0.1:(base + n). */
+    workerMetricsPortBase: e.WORKER_METRICS_PORT_BASE,
     corsOrigins: e.CORS_ORIGINS.split(',')
       .map((o) => o.trim())
       .filter(Boolean),

@@ -4,6 +4,7 @@ import { openDatabase } from './infra/db'
 import { createLogger } from './infra/logger'
 import { ensurePartitions, runMigrations } from './infra/migrate'
 import { createRedis } from './infra/redis'
+import { serveWorkerMetrics } from './plugins/metrics'
 import { createApp } from './server'
 
 const PARTITION_CHECK_MS = 6 * 60 * 60 * 1000
@@ -15,6 +16,7 @@ export async function start(config: Config) {
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    metrics: config.metrics,
   })
   if (config.migrate) await runMigrations(database, config.databaseDirectUrl)
   const demo =
@@ -23,7 +25,11 @@ export async function start(config: Config) {
   redis?.on('error', (err) => log.warn({ err: err.message }, 'redis error'))
 
   let draining = false
-  const app = createApp({ config, log, database, redis, isDraining: () => draining })
+  const worker = process.env.POS_WORKER === undefined ? undefined : Number(process.env.POS_WORKER)
+  const workerMetricsPorts =
+    worker === undefined ? [] : Array.from({ length: config.workers }, (_, n) => config.workerMetricsPortBase + n)
+  const workerMetrics = worker === undefined ? undefined : serveWorkerMetrics(workerMetricsPorts[worker] as number)
+  const app = createApp({ config, log, database, redis, isDraining: () => draining, workerMetricsPorts })
   app.listen({
     port: config.port,
     hostname: config.host,
@@ -67,6 +73,7 @@ export async function start(config: Config) {
       Bun.sleep(config.shutdownTimeoutMs).then(() => true),
     ])
     if (timedOut) await server.stop(true)
+    workerMetrics?.stop(true)
     await Promise.allSettled([database.close(), redis?.quit()])
     log.info({ timedOut }, 'stopped')
     process.exit(0)

@@ -5,6 +5,7 @@ import { createCatalogCache } from './infra/catalog-cache'
 import type { Database } from './infra/db'
 import { createInvalidationBus } from './infra/invalidation-bus'
 import type { Logger } from './infra/logger'
+import { observeHttp } from './infra/metrics'
 import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
@@ -13,6 +14,7 @@ import { createLayoutCache, matchEmbedded } from './modules/catalog/weight-barco
 import { orgModule } from './modules/org'
 import { salesModule } from './modules/sales'
 import { createAuth } from './plugins/auth'
+import { metricsRoute } from './plugins/metrics'
 import { openapiDocs } from './plugins/openapi'
 import { problem } from './plugins/problem'
 import { RateLimiter } from './plugins/rate-limit'
@@ -25,6 +27,8 @@ export type AppDeps = {
   redis?: Redis
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */
   isDraining?: () => boolean
+  /** Loopback metrics ports of all workers of this host (WORKERS > 1), for one aggregated scrape. */
+  workerMetricsPorts?: number[]
 }
 
 /** Builds the whole application from plugins and modules; tests call `app.handle(request)`. */
@@ -47,9 +51,17 @@ export function createApp(deps: AppDeps) {
   const layouts = createLayoutCache(database.db, bus, config.catalogCache !== 'off')
   return new Elysia({ name: 'pos-api' })
     .use(problem(log))
-    .use(requestContext({ log, bodyLimit: config.bodyLimit, slowRequestMs: config.slowRequestMs }))
+    .use(
+      requestContext({
+        log,
+        bodyLimit: config.bodyLimit,
+        slowRequestMs: config.slowRequestMs,
+        onResponse: config.metrics ? observeHttp : undefined,
+      }),
+    )
     .use(config.corsOrigins.length > 0 ? cors({ origin: config.corsOrigins }) : new Elysia({ name: 'cors-off' }))
     .use(openapiDocs())
+    .use(metricsRoute(deps.workerMetricsPorts))
     .use(healthModule({ database, redis, isDraining: deps.isDraining ?? (() => false) }))
     .use(
       adminModule({

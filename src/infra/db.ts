@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import * as schema from '../../db/schema'
+import { instrumentPostgres } from './db-metrics'
 
 /** The drizzle handle every service receives; the same type for PostgreSQL and embedded PGlite. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -25,7 +26,7 @@ export type Database = {
   client: postgres.Sql | PGlite
 }
 
-export type DatabaseOptions = { url?: string; dataDir: string; poolSize: number }
+export type DatabaseOptions = { url?: string; dataDir: string; poolSize: number; metrics?: boolean }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) {
@@ -37,7 +38,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 10,
       onnotice: () => {},
     })
-    const db = drizzlePostgres(client, { schema }) as unknown as Db
+    const instrumented = opts.metrics === false ? client : instrumentPostgres(client, opts.poolSize)
+    const db = drizzlePostgres(instrumented, { schema }) as unknown as Db
     return wrap(db, 'postgres', client, () => client.end({ timeout: 5 }))
   }
   const dir = join(opts.dataDir, 'pg')

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import { idempotencyKeys } from '../../db/schema'
 import { AppError } from '../lib/errors'
+import { idempotentReplays } from './metrics'
 import type { TenantDb } from './tenant-db'
 
 export type Outcome<T = unknown> = { status: number; body: T }
@@ -55,6 +56,7 @@ export async function withIdempotency<T>(
             'IDEMPOTENCY_KEY_REUSED',
             'This Idempotency-Key was used with a different request; use a new key for a new request',
           )
+        idempotentReplays.inc({ route })
         return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
       }
       const outcome = await effect(tx)

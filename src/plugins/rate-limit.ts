@@ -1,3 +1,4 @@
+import { rateLimited } from '../infra/metrics'
 import { AppError } from '../lib/errors'
 
 type Bucket = { tokens: number; at: number }
@@ -32,6 +33,7 @@ export class RateLimiter {
       bucket.at = now
     }
     if (bucket.tokens < 1) {
+      rateLimited.inc()
       const retryAfter = Math.ceil((1 - bucket.tokens) / perSecond)
       throw new AppError(429, 'RATE_LIMITED', `Rate limit of ${perSecond} requests/s exceeded; retry later`, {
         headers: {

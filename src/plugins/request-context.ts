@@ -2,7 +2,13 @@ import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
 import { problemResponse } from './problem'
 
-export type RequestContextOptions = { log: Logger; bodyLimit: number; slowRequestMs: number }
+export type RequestContextOptions = {
+  log: Logger
+  bodyLimit: number
+  slowRequestMs: number
+  /** Called once per answered request, e.g. to record metrics. */
+  onResponse?: (method: string, route: string, status: number, seconds: number) => void
+}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
@@ -12,7 +18,7 @@ const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
  * gates, and the access log: every request at debug, client errors at info, server errors at
  * error, slow ones at warn — an info line per barcode scan would cost more than the lookup.
  */
-export const requestContext = ({ log, bodyLimit, slowRequestMs }: RequestContextOptions) =>
+export const requestContext = ({ log, bodyLimit, slowRequestMs, onResponse }: RequestContextOptions) =>
   new Elysia({ name: 'request-context' })
     .derive({ as: 'global' }, ({ request, set }) => {
       const given = request.headers.get('x-request-id')
@@ -34,6 +40,8 @@ export const requestContext = ({ log, bodyLimit, slowRequestMs }: RequestContext
       const { requestId, startedAt } = ctx as unknown as { requestId?: string; startedAt?: number }
       const status = typeof set.status === 'number' ? set.status : 200
       const ms = startedAt === undefined ? 0 : performance.now() - startedAt
+      // Unmatched paths share one label: raw URLs would make the series unbounded.
+      onResponse?.(request.method, route || 'unmatched', status, ms / 1000)
       const level = status >= 500 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug'
       if (!log.isLevelEnabled(level)) return
       const tenantId = (ctx as unknown as { auth?: { tenantId?: string } }).auth?.tenantId

@@ -2,6 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Db } from '../../infra/db'
 import { withIdempotency } from '../../infra/idempotency'
+import { refundsAmount, refundsCreated } from '../../infra/metrics'
 import { TenantDb } from '../../infra/tenant-db'
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
@@ -144,10 +145,18 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
           async ({ auth, params, body, headers, set, status }) => {
             const outcome = await withIdempotency(
               tenant(auth),
-              { key: headers['idempotency-key'], route: `POST /api/v1/receipts/${params.id}/refunds`, request: body },
+              {
+                key: headers['idempotency-key'],
+                route: 'POST /api/v1/receipts/:id/refunds',
+                request: { receiptId: params.id, ...body },
+              },
               async (tx) => ({ status: 201, body: await createRefund(tx, auth, params.id, body) }),
             )
             if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            else {
+              refundsCreated.inc()
+              refundsAmount.inc(outcome.body.total)
+            }
             return status(201, outcome.body)
           },
           {

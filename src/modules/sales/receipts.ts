@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { type Db, rows } from '../../infra/db'
+import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/metrics'
 import { decodeCursor, encodeCursor } from '../../infra/resource'
 import { AppError, notFound } from '../../lib/errors'
 import { hasScope } from '../../lib/scopes'
@@ -52,6 +53,7 @@ async function storedAnswer(db: Db, tenantId: string, key: string, hash: string)
   if (!row || row.status === 0) return undefined
   if (row.hash !== hash || row.route !== RECEIPT_ROUTE)
     throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request')
+  idempotentReplays.inc({ route: RECEIPT_ROUTE })
   return { status: 201, body: row.body, replayed: true }
 }
 
@@ -133,6 +135,11 @@ async function recordReceipt(
       sql`select pos_create_receipt(${JSON.stringify(call)}::jsonb) as r`,
     )
     const r = row?.r as { outcome: string; status: number; body: ReceiptView }
+    if (r.outcome === 'replayed') idempotentReplays.inc({ route: RECEIPT_ROUTE })
+    else {
+      receiptsCreated.inc()
+      receiptsAmount.inc(r.body.total)
+    }
     return { status: r.status as 201, body: r.body, replayed: r.outcome === 'replayed' }
   } catch (error) {
     if (posError(error)?.code === 'DUPLICATE_RECEIPT') {

@@ -1,0 +1,76 @@
+import type postgres from 'postgres'
+import { dbPool, dbQueryDuration } from './metrics'
+
+// Statement timing for the postgres.js client drizzle uses: every `unsafe` call (drizzle's only
+// way in), inside transactions too, is timed from its first await to its settlement and labelled
+// with its operation and main table (parsed once per distinct statement text).
+
+type Labels = { operation: string; table: string }
+const labelsOf = new Map<string, Labels>()
+
+const FUNCTION = /^\s*select\s+(pos_\w+)\s*\(/i
+const TABLE = /\b(?:from|into|update|join)\s+"?(\w+)"?/i
+
+function labelsFor(text: string): Labels {
+  let labels = labelsOf.get(text)
+  if (labels) return labels
+  const fn = FUNCTION.exec(text)
+  const keyword = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'other'
+  labels = fn
+    ? { operation: 'call', table: fn[1] as string }
+    : { operation: keyword === 'with' ? 'cte' : keyword, table: TABLE.exec(text)?.[1] ?? 'none' }
+  if (labelsOf.size < 5000) labelsOf.set(text, labels)
+  return labels
+}
+
+export function instrumentPostgres(client: postgres.Sql, max: number): postgres.Sql {
+  let inFlight = 0
+  const update = () => {
+    dbPool.set({ state: 'in_use' }, Math.min(inFlight, max))
+    dbPool.set({ state: 'waiting' }, Math.max(0, inFlight - max))
+    dbPool.set({ state: 'idle' }, Math.max(0, max - inFlight))
+  }
+  update()
+  dbPool.set({ state: 'size' }, max)
+
+  const timeQuery = (query: PromiseLike<unknown>, text: string) => {
+    const then = query.then.bind(query)
+    let started = 0
+    // postgres.js queries run when first awaited; `.values()` returns the same object, so the
+    // wrapped `then` sees the real execution.
+    ;(query as { then: typeof query.then }).then = (onFulfilled, onRejected) => {
+      if (started === 0) {
+        started = performance.now()
+        inFlight++
+        update()
+        const done = () => {
+          inFlight--
+          update()
+          dbQueryDuration.observe(labelsFor(text), (performance.now() - started) / 1000)
+        }
+        then(done, done)
+      }
+      return then(onFulfilled, onRejected)
+    }
+    return query
+  }
+
+  const wrap = (sql: postgres.Sql | postgres.TransactionSql): typeof sql =>
+    new Proxy(sql, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver)
+        if (prop === 'unsafe')
+          return (text: string, ...rest: unknown[]) =>
+            timeQuery((value as (...a: unknown[]) => PromiseLike<unknown>).call(target, text, ...rest), text)
+        if (prop === 'begin' || prop === 'savepoint')
+          return (...args: unknown[]) => {
+            const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown
+            return (value as (...a: unknown[]) => unknown).call(target, ...args.slice(0, -1), (tx: postgres.TransactionSql) =>
+              fn(wrap(tx) as postgres.TransactionSql),
+            )
+          }
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  return wrap(client) as postgres.Sql
+}
