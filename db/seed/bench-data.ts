@@ -99,10 +99,13 @@ export function parseSeedArgs(argv: string[]): { params: SeedParams; fixture?: s
 export const namespaceOf = (p: SeedParams) =>
   `bench:${p.seed}:${p.tenants}:${p.products}:${p.receipts}:${p.storesPerTenant}:${p.terminalsPerStore}:${p.months}`
 
-/** md5(text) as a uuid — the same function the SQL side uses (`md5(x)::uuid`). */
+/**
+ * md5(text) shaped as a version-4 UUID (the API rejects other versions) — the same function as
+ * pg_temp.bid in bench-load.ts: version nibble 4, variant nibble 8.
+ */
 export function uuidOf(text: string): string {
   const h = new Bun.CryptoHasher('md5').update(text).digest('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
 export const tenantIdOf = (ns: string, t: number) => uuidOf(`${ns}:t:${t}`)
@@ -167,4 +170,13 @@ export function productNames(): NameRow[] {
 }
 
 /** Words the name-search scenario asks for: stems, a prefix, a typo and a Latin brand. */
-export const SEARCH_TERMS = ['молоко', 'кефир', 'шоколад', 'хлеб', 'сок яблочный', 'колбас', 'малоко', 'Nestlé']
+export const SEARCH_TERMS = [
+  'молоко',
+  'кефир',
+  'шоколад',
+  'хлеб',
+  'сок яблочный',
+  'колбас',
+  'малоко',
+  'Nestlé',
+]

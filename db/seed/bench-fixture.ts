@@ -1,9 +1,9 @@
 // What the benchmark scenarios need from a seeded data set: API keys (created fresh on every run,
 // since only their hashes are stored), ids, and barcodes to rotate over.
 import type postgres from 'postgres'
-import { createApiKey } from '../../src/modules/admin/service'
 import type { Db } from '../../src/infra/db'
 import type { Scope } from '../../src/lib/scopes'
+import { createApiKey } from '../../src/modules/admin/service'
 import {
   barcodeOf,
   productsOfTenant,
@@ -14,7 +14,13 @@ import {
   uuidOf,
 } from './bench-data'
 
-export type Terminal = { key: string; storeId: string; terminalId: string; shiftId: string; warehouseId: string }
+export type Terminal = {
+  key: string
+  storeId: string
+  terminalId: string
+  shiftId: string
+  warehouseId: string
+}
 
 export type Fixture = {
   namespace: string

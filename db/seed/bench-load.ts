@@ -3,20 +3,25 @@
 // parameters give the same rows. Runs on one direct connection (past PgBouncer): it uses temp
 // functions and tables, which need a session.
 import type postgres from 'postgres'
-import { namespaceOf, type NameRow, productNames, type SeedParams } from './bench-data'
-import { CATALOG } from './names'
+import { type NameRow, namespaceOf, productNames, type SeedParams } from './bench-data'
 import type { Progress } from './bench-progress'
+import { CATALOG } from './names'
 
 type Sql = postgres.Sql
 const CHUNK_PRODUCTS = 50_000
 const CHUNK_RECEIPTS = 20_000
 
-/** Session helpers: md5-derived ids are inlined; these cover the hashed picks and EAN-13 codes. */
+/**
+ * Session helpers: ids (md5 of a key, shaped as a version-4 UUID because the API validates the
+ * format), hashed picks, and EAN-13 codes.
+ */
 async function createHelpers(sql: Sql, seed: number) {
   // The seed is a validated integer, so inlining it into the function body is safe.
   await sql.unsafe(`
     create or replace function pg_temp.pick(x bigint, salt bigint, m bigint) returns bigint
       language sql immutable as $$ select ((hashint8extended(x * 16 + salt, ${seed}) % m) + m) % m $$;
+    create or replace function pg_temp.bid(key text) returns uuid
+      language sql immutable as $$ select overlay(overlay(md5(key) placing '4' from 13) placing '8' from 17)::uuid $$;
     create or replace function pg_temp.ean(first12 bigint) returns text
       language sql immutable as $$
         select first12::text || ((10 - sum(substr(first12::text, i, 1)::int * (2 * (1 - i % 2) + 1)) % 10) % 10)::text
@@ -42,7 +47,10 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
   const S = p.storesPerTenant
   const K = p.terminalsPerStore
   const TT = T * S * K
-  const [exists] = await sql.unsafe(`select 1 from tenants where id = md5($1::text || ':t:' || 0)::uuid`, [ns])
+  const nameCount = await createHelpers(sql, p.seed)
+  const [exists] = await sql.unsafe(`select 1 from tenants where id = pg_temp.bid($1::text || ':t:' || 0)`, [
+    ns,
+  ])
   const [range] = await sql.unsafe<{ start: Date; end: Date }[]>(
     `select date_trunc('day', now()) - make_interval(months => $1::int) as start, date_trunc('day', now()) as end`,
     [p.months],
@@ -50,51 +58,50 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
   if (!range) throw new Error('no time range')
   if (exists) return { namespace: ns, start: range.start, end: range.end, alreadyLoaded: true }
 
-  const nameCount = await createHelpers(sql, p.seed)
   // History goes back `months`, the opening stock a day earlier: every row gets a real partition.
   await sql.unsafe('select pos_ensure_partitions($1::int, 3)', [p.months + 1])
 
-  const tid = (t: string) => `md5($1::text || ':t:' || ${t})::uuid`
+  const tid = (t: string) => `pg_temp.bid($1::text || ':t:' || ${t})`
   progress.phase('tenants, stores, terminals', 1)
   await sql.begin(async (tx) => {
     await tx.unsafe(
       `insert into tenants (id, name) select ${tid('t')}, 'Бенч ' || (t + 1) from generate_series(0, $2::bigint - 1) t;`,
       [ns, T],
     )
-    await tx.unsafe(`insert into settings (tenant_id) select ${tid('t')} from generate_series(0, $2::bigint - 1) t`, [
-      ns,
-      T,
-    ])
+    await tx.unsafe(
+      `insert into settings (tenant_id) select ${tid('t')} from generate_series(0, $2::bigint - 1) t`,
+      [ns, T],
+    )
     await tx.unsafe(
       `insert into warehouses (tenant_id, id, name)
-       select ${tid('t')}, md5($1::text || ':w:' || t || ':' || j)::uuid, 'Склад ' || (j + 1)
+       select ${tid('t')}, pg_temp.bid($1::text || ':w:' || t || ':' || j), 'Склад ' || (j + 1)
        from generate_series(0, $2::bigint - 1) t, generate_series(0, $3::bigint - 1) j`,
       [ns, T, S],
     )
     await tx.unsafe(
       `insert into stores (tenant_id, id, name, timezone, warehouse_id)
-       select ${tid('t')}, md5($1::text || ':s:' || t || ':' || j)::uuid, 'Магазин №' || (j + 1), 'Asia/Tashkent',
-              md5($1::text || ':w:' || t || ':' || j)::uuid
+       select ${tid('t')}, pg_temp.bid($1::text || ':s:' || t || ':' || j), 'Магазин №' || (j + 1), 'Asia/Tashkent',
+              pg_temp.bid($1::text || ':w:' || t || ':' || j)
        from generate_series(0, $2::bigint - 1) t, generate_series(0, $3::bigint - 1) j`,
       [ns, T, S],
     )
     await tx.unsafe(
-      `update warehouses w set store_id = md5($1::text || ':s:' || x.t || ':' || x.j)::uuid
+      `update warehouses w set store_id = pg_temp.bid($1::text || ':s:' || x.t || ':' || x.j)
        from (select t, j from generate_series(0, $2::bigint - 1) t, generate_series(0, $3::bigint - 1) j) x
-       where w.tenant_id = md5($1::text || ':t:' || x.t)::uuid and w.id = md5($1::text || ':w:' || x.t || ':' || x.j)::uuid`,
+       where w.tenant_id = pg_temp.bid($1::text || ':t:' || x.t) and w.id = pg_temp.bid($1::text || ':w:' || x.t || ':' || x.j)`,
       [ns, T, S],
     )
     // Terminal g (global) belongs to tenant g / (S·K), store (g % (S·K)) / K.
     await tx.unsafe(
       `insert into terminals (tenant_id, id, store_id, name)
-       select ${tid('(g / ($2::bigint * $3::bigint))')}, md5($1::text || ':k:' || g)::uuid,
-              md5($1::text || ':s:' || (g / ($2::bigint * $3::bigint)) || ':' || ((g % ($2::bigint * $3::bigint)) / $3::bigint))::uuid, 'Касса ' || (g % $3::bigint + 1)
+       select ${tid('(g / ($2::bigint * $3::bigint))')}, pg_temp.bid($1::text || ':k:' || g),
+              pg_temp.bid($1::text || ':s:' || (g / ($2::bigint * $3::bigint)) || ':' || ((g % ($2::bigint * $3::bigint)) / $3::bigint)), 'Касса ' || (g % $3::bigint + 1)
        from generate_series(0, $4::bigint - 1) g`,
       [ns, S, K, TT],
     )
     await tx.unsafe(
       `insert into categories (tenant_id, id, name)
-       select ${tid('t')}, md5($1::text || ':c:' || t || ':' || c.i)::uuid, c.name
+       select ${tid('t')}, pg_temp.bid($1::text || ':c:' || t || ':' || c.i), c.name
        from generate_series(0, $2::bigint - 1) t, json_to_recordset($3::text::json) as c(i int, name text)`,
       [ns, T, JSON.stringify(CATALOG.map((c, i) => ({ i, name: c.category })))],
     )
@@ -102,8 +109,8 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
     // tenant 0 (the benchmark's tenant) for the receipt scenarios.
     await tx.unsafe(
       `insert into shifts (tenant_id, id, store_id, terminal_id, status, opening_cash, counted_cash, opened_at, closed_at)
-       select ${tid('(g / ($2::bigint * $3::bigint))')}, md5($1::text || ':sh:' || g || ':' || mo)::uuid,
-              md5($1::text || ':s:' || (g / ($2::bigint * $3::bigint)) || ':' || ((g % ($2::bigint * $3::bigint)) / $3::bigint))::uuid, md5($1::text || ':k:' || g)::uuid,
+       select ${tid('(g / ($2::bigint * $3::bigint))')}, pg_temp.bid($1::text || ':sh:' || g || ':' || mo),
+              pg_temp.bid($1::text || ':s:' || (g / ($2::bigint * $3::bigint)) || ':' || ((g % ($2::bigint * $3::bigint)) / $3::bigint)), pg_temp.bid($1::text || ':k:' || g),
               'closed', 0, 0, $6::timestamptz + ($7::timestamptz - $6::timestamptz) * mo / $5::bigint,
               $6::timestamptz + ($7::timestamptz - $6::timestamptz) * (mo + 1) / $5::bigint
        from generate_series(0, $4::bigint - 1) g, generate_series(0, $5::bigint - 1) mo`,
@@ -111,8 +118,8 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
     )
     await tx.unsafe(
       `insert into shifts (tenant_id, id, store_id, terminal_id, status, opening_cash, opened_at)
-       select ${tid('0')}, md5($1::text || ':open:' || g)::uuid, md5($1::text || ':s:0:' || (g / $3::bigint))::uuid,
-              md5($1::text || ':k:' || g)::uuid, 'open', 0, $4::timestamptz
+       select ${tid('0')}, pg_temp.bid($1::text || ':open:' || g), pg_temp.bid($1::text || ':s:0:' || (g / $3::bigint)),
+              pg_temp.bid($1::text || ':k:' || g), 'open', 0, $4::timestamptz
        from generate_series(0, $2::bigint * $3::bigint - 1) g`,
       [ns, S, K, range.end],
     )
@@ -126,8 +133,8 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
       const span = `(select g, g % $2::bigint as t, g / $2::bigint as n from generate_series($3::bigint, $4::bigint - 1) g) x`
       await tx.unsafe(
         `insert into products (tenant_id, id, sku, name, category_id, price, cost, unit, tax_rate)
-         select ${tid('x.t')}, md5($1::text || ':p:' || x.t || ':' || x.n)::uuid, 'B-' || lpad(x.n::text, 7, '0'),
-                nm.name, md5($1::text || ':c:' || x.t || ':' || nm.category)::uuid, nm.price,
+         select ${tid('x.t')}, pg_temp.bid($1::text || ':p:' || x.t || ':' || x.n), 'B-' || lpad(x.n::text, 7, '0'),
+                nm.name, pg_temp.bid($1::text || ':c:' || x.t || ':' || nm.category), nm.price,
                 round(nm.price * 0.78 / 100) * 100, nm.unit,
                 case when pg_temp.pick(x.g, 2, 20) = 0 then 0 else 1200 end
          from ${span} join bench_names nm on nm.i = pg_temp.pick(x.g, 1, $5::bigint)`,
@@ -135,22 +142,22 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
       )
       await tx.unsafe(
         `insert into product_barcodes (tenant_id, barcode, product_id)
-         select ${tid('x.t')}, pg_temp.ean(478000000000 + x.t * 1000000 + x.n), md5($1::text || ':p:' || x.t || ':' || x.n)::uuid
+         select ${tid('x.t')}, pg_temp.ean(478000000000 + x.t * 1000000 + x.n), pg_temp.bid($1::text || ':p:' || x.t || ':' || x.n)
          from ${span}`,
         [ns, T, g0, g1],
       )
       // Opening stock: one receive movement per product and warehouse, so that movements sum to levels.
       await tx.unsafe(
         `insert into stock_movements (tenant_id, id, occurred_at, warehouse_id, product_id, type, quantity, reason)
-         select ${tid('x.t')}, md5($1::text || ':rcv:' || x.t || ':' || j || ':' || x.n)::uuid, $5::timestamptz - interval '1 day',
-                md5($1::text || ':w:' || x.t || ':' || j)::uuid, md5($1::text || ':p:' || x.t || ':' || x.n)::uuid,
+         select ${tid('x.t')}, pg_temp.bid($1::text || ':rcv:' || x.t || ':' || j || ':' || x.n), $5::timestamptz - interval '1 day',
+                pg_temp.bid($1::text || ':w:' || x.t || ':' || j), pg_temp.bid($1::text || ':p:' || x.t || ':' || x.n),
                 'receive', 500 + pg_temp.pick(x.g, 3 + j, 1500), 'начальный остаток'
          from ${span}, generate_series(0, $6::bigint - 1) j`,
         [ns, T, g0, g1, range.start, S],
       )
       await tx.unsafe(
         `insert into stock (tenant_id, warehouse_id, product_id, quantity)
-         select ${tid('x.t')}, md5($1::text || ':w:' || x.t || ':' || j)::uuid, md5($1::text || ':p:' || x.t || ':' || x.n)::uuid, 0
+         select ${tid('x.t')}, pg_temp.bid($1::text || ':w:' || x.t || ':' || j), pg_temp.bid($1::text || ':p:' || x.t || ':' || x.n), 0
          from ${span}, generate_series(0, $5::bigint - 1) j`,
         [ns, T, g0, g1, S],
       )
@@ -169,7 +176,7 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
   await sql.unsafe(
     `update stock s set quantity = m.q, updated_at = now()
      from (select tenant_id, warehouse_id, product_id, sum(quantity) q from stock_movements
-           where tenant_id = any(array(select md5($1::text || ':t:' || t)::uuid from generate_series(0, $2::bigint - 1) t))
+           where tenant_id = any(array(select pg_temp.bid($1::text || ':t:' || t) from generate_series(0, $2::bigint - 1) t))
            group by 1, 2, 3) m
      where s.tenant_id = m.tenant_id and s.warehouse_id = m.warehouse_id and s.product_id = m.product_id`,
     [ns, T],
@@ -178,7 +185,7 @@ export async function loadBenchData(sql: Sql, p: SeedParams, progress: Progress)
   await sql.unsafe(
     `update terminals k set receipt_seq = $3::bigint / $2::bigint + (g < $3::bigint % $2::bigint)::int
      from generate_series(0, $2::bigint - 1) g
-     where k.tenant_id = md5($1::text || ':t:' || (g / $4::bigint))::uuid and k.id = md5($1::text || ':k:' || g)::uuid`,
+     where k.tenant_id = pg_temp.bid($1::text || ':t:' || (g / $4::bigint)) and k.id = pg_temp.bid($1::text || ':k:' || g)`,
     [ns, TT, p.receipts, S * K],
   )
   await sql.unsafe('analyze')
@@ -212,15 +219,15 @@ async function loadReceipts(
        lines as (
          select rc.*, l, pg_temp.pick(rc.r * 8 + l, 4, $11::bigint / $12::bigint + (rc.t < $11::bigint % $12::bigint)::int) as n
          from rc, generate_series(1, 1 + pg_temp.pick(rc.r, 7, 5)::int) l)
-       select lines.*, md5($1::text || ':t:' || lines.t)::uuid as tenant_id, md5($1::text || ':r:' || r)::uuid as receipt_id,
-              md5($1::text || ':s:' || t || ':' || j)::uuid as store_id, md5($1::text || ':w:' || t || ':' || j)::uuid as warehouse_id,
-              md5($1::text || ':k:' || g)::uuid as terminal_id, md5($1::text || ':sh:' || g || ':' || mo)::uuid as shift_id,
+       select lines.*, pg_temp.bid($1::text || ':t:' || lines.t) as tenant_id, pg_temp.bid($1::text || ':r:' || r) as receipt_id,
+              pg_temp.bid($1::text || ':s:' || t || ':' || j) as store_id, pg_temp.bid($1::text || ':w:' || t || ':' || j) as warehouse_id,
+              pg_temp.bid($1::text || ':k:' || g) as terminal_id, pg_temp.bid($1::text || ':sh:' || g || ':' || mo) as shift_id,
               pr.id as product_id, pr.name, pr.price, pr.tax_rate, pg_temp.ean(478000000000 + t * 1000000 + n) as barcode,
               q.qty, round(pr.price * q.qty)::bigint as total,
               round(round(pr.price * q.qty) * pr.tax_rate / (10000.0 + pr.tax_rate))::bigint as tax
        from lines
-       join products pr on pr.tenant_id = md5($1::text || ':t:' || lines.t)::uuid
-                       and pr.id = md5($1::text || ':p:' || lines.t || ':' || lines.n)::uuid,
+       join products pr on pr.tenant_id = pg_temp.bid($1::text || ':t:' || lines.t)
+                       and pr.id = pg_temp.bid($1::text || ':p:' || lines.t || ':' || lines.n),
        lateral (select case when pr.unit = 'kg' then round(0.2 + pg_temp.pick(r * 8 + l, 5, 2300) / 1000.0, 3)
                             else (1 + pg_temp.pick(r * 8 + l, 6, 3))::numeric end as qty) q`,
       [ns, S, K, TT, p.months, p.receipts, range.start, range.end, r0, r1, p.products, p.tenants],
@@ -238,14 +245,14 @@ async function loadReceipts(
     await tx.unsafe(
       `insert into receipt_items (tenant_id, id, occurred_at, receipt_id, line_no, product_id, barcode, name,
                                   quantity, price, discount, total, tax_rate, tax)
-       select tenant_id, md5($1::text || ':ri:' || r || ':' || l)::uuid, at, receipt_id, l, product_id, barcode, name,
+       select tenant_id, pg_temp.bid($1::text || ':ri:' || r || ':' || l), at, receipt_id, l, product_id, barcode, name,
               qty, price, 0, total, tax_rate, tax
        from bench_lines`,
       [ns],
     )
     await tx.unsafe(
       `insert into payments (tenant_id, id, occurred_at, receipt_id, shift_id, store_id, method, amount)
-       select tenant_id, md5($1::text || ':pay:' || r)::uuid, at, receipt_id, shift_id, store_id,
+       select tenant_id, pg_temp.bid($1::text || ':pay:' || r), at, receipt_id, shift_id, store_id,
               case when pg_temp.pick(r, 8, 10) < 4 then 'cash' when pg_temp.pick(r, 8, 10) < 9 then 'card'
                    else 'transfer' end,
               sum(total)
@@ -254,7 +261,7 @@ async function loadReceipts(
     )
     await tx.unsafe(
       `insert into stock_movements (tenant_id, id, occurred_at, warehouse_id, product_id, type, quantity, receipt_id)
-       select tenant_id, md5($1::text || ':sm:' || r || ':' || l)::uuid, at, warehouse_id, product_id, 'sale', -qty, receipt_id
+       select tenant_id, pg_temp.bid($1::text || ':sm:' || r || ':' || l), at, warehouse_id, product_id, 'sale', -qty, receipt_id
        from bench_lines`,
       [ns],
     )

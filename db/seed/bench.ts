@@ -13,10 +13,14 @@ import { createProgress } from './bench-progress'
 
 export const DEFAULT_FIXTURE = resolve(import.meta.dir, '../../bench/results/tmp/fixture.json')
 
-export async function seedBench(argv: string[], env = process.env): Promise<{ fixture: Fixture; file: string }> {
+export async function seedBench(
+  argv: string[],
+  env = process.env,
+): Promise<{ fixture: Fixture; file: string }> {
   const { params, fixture: fixtureArg } = parseSeedArgs(argv)
   const url = env.DATABASE_DIRECT_URL ?? env.DATABASE_URL
-  if (!url) throw new Error('db:seed needs DATABASE_DIRECT_URL (or DATABASE_URL): it loads PostgreSQL, not PGlite')
+  if (!url)
+    throw new Error('db:seed needs DATABASE_DIRECT_URL (or DATABASE_URL): it loads PostgreSQL, not PGlite')
   const started = performance.now()
   const database = await openDatabase({ url, dataDir: '.data', poolSize: 2 })
   const sql = postgres(url, { max: 1, prepare: false, onnotice: () => {} })
@@ -25,7 +29,8 @@ export async function seedBench(argv: string[], env = process.env): Promise<{ fi
     await runMigrations(database, url)
     const loaded = await loadBenchData(sql, params, progress)
     progress.done()
-    if (loaded.alreadyLoaded) console.error(`data set ${loaded.namespace} already loaded; creating fresh keys`)
+    if (loaded.alreadyLoaded)
+      console.error(`data set ${loaded.namespace} already loaded; creating fresh keys`)
     const fixture = await buildFixture(database.db, sql, params, loaded.namespace)
     const file = resolve(fixtureArg ?? DEFAULT_FIXTURE)
     mkdirSync(dirname(file), { recursive: true })
