@@ -10,9 +10,11 @@ import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
 import { healthModule } from './modules/health'
-import { createLayoutCache, matchEmbedded } from './modules/catalog/weight-barcodes'
+import { createCatalogService } from './modules/catalog/service'
 import { orgModule } from './modules/org'
 import { salesModule } from './modules/sales'
+import { stockModule } from './modules/stock'
+import { reportsModule } from './modules/reports'
 import { createAuth } from './plugins/auth'
 import { metricsRoute } from './plugins/metrics'
 import { openapiDocs } from './plugins/openapi'
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps) {
     negativeTtlSeconds: config.cacheNegativeTtlSeconds,
     log,
   })
-  const layouts = createLayoutCache(database.db, bus, config.catalogCache !== 'off')
+  const catalog = createCatalogService({ db: database.db, cache: catalogCache, bus })
   return new Elysia({ name: 'pos-api' })
     .use(problem(log))
     .use(
@@ -81,7 +83,9 @@ export function createApp(deps: AppDeps) {
         lookupDelayMs: config.testLookupDelayMs,
       }),
     )
-    .use(salesModule({ db: database.db, auth, catalog: { weightLayouts: layouts.get, matchEmbedded } }))
+    .use(salesModule({ db: database.db, auth, catalog }))
+    .use(stockModule({ db: database.db, auth }))
+    .use(reportsModule({ db: database.db, auth }))
 }
 
 export type App = ReturnType<typeof createApp>
