@@ -21,6 +21,18 @@ echo "== installing dependencies (bun $BUN_VERSION)" >&2
 $bun install --frozen-lockfile >&2 || { echo "0 passed, 1 failed"; exit 1; }
 bun="$root/node_modules/.bin/bun"
 
+# Tools the tests drive besides the services: the load generator, nginx for the scale test,
+# promtool/prometheus for the alert rules and the scrape test, kubectl to render the manifests.
+missing=()
+for pair in wrk:wrk nginx:nginx-light promtool:prometheus prometheus:prometheus kubectl:kubectl; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
+if ((${#missing[@]})) && [ "$(id -u)" = 0 ]; then
+  echo "== installing ${missing[*]}" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 ||
+    echo "!! could not install ${missing[*]}" >&2
+fi
+
 services_dir="$root/.tmp/services"
 echo "== starting PostgreSQL, PgBouncer and Redis" >&2
 if ! env_lines=$(bash deploy/local/services.sh start "$services_dir"); then
