@@ -66,11 +66,15 @@ export async function start(config: Config) {
     draining = true
     log.info({ signal }, 'draining')
     clearInterval(partitions)
-    // Stop accepting, let in-flight requests finish within the bound, then cut what is left.
+    // Serve on for a moment (readiness 503, `Connection: close` on each answer) so the balancer drops
+    // its kept-alive connections cleanly; then stop accepting and let in-flight requests finish
+    // within what is left of SHUTDOWN_TIMEOUT_MS, and cut what remains.
+    const lingerMs = Math.min(1000, Math.floor(config.shutdownTimeoutMs / 2))
+    await Bun.sleep(lingerMs)
     const finished = server.stop(false)
     const timedOut = await Promise.race([
       finished.then(() => false),
-      Bun.sleep(config.shutdownTimeoutMs).then(() => true),
+      Bun.sleep(config.shutdownTimeoutMs - lingerMs).then(() => true),
     ])
     if (timedOut) await server.stop(true)
     workerMetrics?.stop(true)

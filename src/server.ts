@@ -53,6 +53,11 @@ export function createApp(deps: AppDeps) {
   const catalog = createCatalogService({ db: database.db, cache: catalogCache, bus })
   return new Elysia({ name: 'pos-api' })
     .use(problem(log))
+    // While draining, every answer closes its connection: the balancer retires each kept-alive
+    // connection after a complete answer instead of racing a new request against our close.
+    .onRequest(({ set }) => {
+      if (deps.isDraining?.()) set.headers.connection = 'close'
+    })
     .use(
       requestContext({
         log,

@@ -51,10 +51,14 @@ check() { # name, command...
 }
 check "typecheck (tsc --noEmit)" node_modules/.bin/tsc --noEmit
 check "format and lint (biome)" node_modules/.bin/biome check .
+check "deployment files (nginx -t, kustomize, compose, Dockerfile)" bash deploy/validate.sh
 
 echo "== tests against PostgreSQL (through PgBouncer) and Redis" >&2
 (eval "$env_lines" && export SERVICES_DIR && "$bun" test --timeout 60000 --reporter=junit --reporter-outfile="$out/postgres.xml" "$@") >&2
 echo "== tests in embedded mode (PGlite, in-process cache)" >&2
 (unset DATABASE_URL DATABASE_DIRECT_URL REDIS_URL && "$bun" test --timeout 60000 --reporter=junit --reporter-outfile="$out/embedded.xml" "$@") >&2
+
+echo "== scale test: nginx in front of two API processes, SIGTERM one under load" >&2
+check "scale test (zero failed requests through a graceful drain)" bash deploy/local/scale-test
 
 "$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$out/postgres.xml" "$out/embedded.xml"
