@@ -10,7 +10,17 @@ import { startTestApp, type TestApp } from './testing/harness'
 // A's objects → 404 (or only B's own data) and nothing of A's changed.
 
 type Fixtures = Record<
-  'store' | 'terminal' | 'warehouse' | 'employee' | 'customer' | 'apiKey' | 'product' | 'shift' | 'receipt' | 'receiptItem',
+  | 'store'
+  | 'terminal'
+  | 'warehouse'
+  | 'employee'
+  | 'customer'
+  | 'apiKey'
+  | 'product'
+  | 'category'
+  | 'shift'
+  | 'receipt'
+  | 'receiptItem',
   string
 >
 type Case = {
@@ -42,6 +52,15 @@ const cases: Record<string, Case> = {
   'DELETE /api/v1/api-keys/:id': { params: id('apiKey'), crossTenant: 'not-found' },
   'GET /api/v1/settings': { crossTenant: 'own-data' },
   'PATCH /api/v1/settings': { body: () => ({ currency: 'USD' }), crossTenant: 'own-data' },
+  'POST /api/v1/products/search': { body: () => ({ barcode: '4780000000014' }), crossTenant: 'not-found' },
+  'POST /api/v1/products/batch': {
+    body: () => ({ items: [{ sku: 'B-ISO-1', name: 'B', price: 1 }] }),
+    crossTenant: 'own-data',
+  },
+  ...crud('product', 'products', (a) => ({ sku: 'B-ISO-2', name: 'B', price: 1, categoryId: a.category }), true),
+  ...crud('category', 'categories', (a) => ({ name: 'B cat', parentId: a.category }), true),
+  'GET /api/v1/cache/stats': { crossTenant: 'own-data' },
+  'DELETE /api/v1/cache': { crossTenant: 'own-data' },
   'GET /api/v1/products/by-barcode/:barcode': { params: () => ({ barcode: '4780000000014' }), crossTenant: 'not-found' },
   'POST /api/v1/shifts': { body: (a) => ({ terminalId: a.terminal, openingCash: 0 }), crossTenant: 'not-found' },
   'GET /api/v1/shifts/:id': { params: id('shift'), crossTenant: 'not-found' },
@@ -77,7 +96,7 @@ const cases: Record<string, Case> = {
 }
 
 /** Routes outside tenant scope: operations and platform bootstrap (tested in the admin module). */
-const unscoped = new Set(['GET /health/live', 'GET /health/ready', 'POST /api/v1/admin/tenants'])
+const unscoped = new Set(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /api/v1/admin/tenants'])
 
 let t: TestApp
 let a: { key: string; fx: Fixtures }
@@ -113,6 +132,8 @@ async function snapshot(key: string, fx: Fixtures) {
     call('GET', '/api/v1/products/by-barcode/4780000000014', key),
     call('GET', `/api/v1/shifts/${fx.shift}/report`, key),
     call('GET', `/api/v1/receipts/${fx.receipt}`, key),
+    call('GET', `/api/v1/products/${fx.product}`, key),
+    call('GET', `/api/v1/categories/${fx.category}`, key),
     call('GET', `/api/v1/stock?warehouseId=${fx.warehouse}&limit=200`, key),
   ])
   return parts.map((p) => `${p.status} ${p.text}`)
@@ -130,6 +151,7 @@ beforeAll(async () => {
     const key = await post('/api/v1/api-keys', { scopes: ['catalog:read'], terminalId: terminal.id })
     const demo = withCatalog ? await seedDemoCatalog(t.db, tenant.id, { products: 5 }) : undefined
     const shift = await post('/api/v1/shifts', { terminalId: terminal.id, openingCash: 0 })
+    const category = await post('/api/v1/categories', { name: 'A cat' })
     const [product] = demo ? await rows<{ id: string }>(t.db, sql`select id from products where tenant_id = ${tenant.id} limit 1`) : []
     const sale = product
       ? JSON.parse(
@@ -150,6 +172,7 @@ beforeAll(async () => {
       customer: customer.id,
       apiKey: key.id,
       product: product?.id ?? crypto.randomUUID(),
+      category: category.id,
       shift: shift.id,
       receipt: sale.id,
       receiptItem: sale.items[0].id,

@@ -79,15 +79,7 @@ export function createApp(deps: AppDeps) {
       }),
     )
     .use(orgModule({ db: database.db, auth }))
-    .use(
-      catalogModule({
-        db: database.db,
-        auth,
-        cache: catalogCache,
-        bus,
-        lookupDelayMs: config.testLookupDelayMs,
-      }),
-    )
+    .use(catalogModule({ catalog, auth, lookupDelayMs: config.testLookupDelayMs }))
     .use(salesModule({ db: database.db, auth, catalog }))
     .use(stockModule({ db: database.db, auth }))
     .use(reportsModule({ db: database.db, auth }))

@@ -2,7 +2,17 @@ import { LRUCache } from 'lru-cache'
 import type { BusMessage, InvalidationBus } from './invalidation-bus'
 import { within } from './invalidation-bus'
 import type { Logger } from './logger'
+import { cacheRequests } from './metrics'
 import type { Redis } from './redis'
+
+
+/** Prometheus children per tier and result, made once: the hot path only increments. */
+const tier = (name: 'lru' | 'redis') => ({
+  hit: cacheRequests.labels(name, 'hit'),
+  negative_hit: cacheRequests.labels(name, 'negative_hit'),
+  miss: cacheRequests.labels(name, 'miss'),
+})
+const tierMetrics = { lru: tier('lru'), redis: tier('redis') }
 
 export type CacheMode = 'lru' | 'redis' | 'off'
 
@@ -147,10 +157,15 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
         const got = await within((redis as Redis).get(rk), REDIS_TIMEOUT_MS)
         if (got !== null) {
           counters.redisHits++
+          tierMetrics.redis[got === NEGATIVE ? 'negative_hit' : 'hit'].inc()
           value = got
-        } else counters.redisMisses++
+        } else {
+          counters.redisMisses++
+          tierMetrics.redis.miss.inc()
+        }
       } catch {
         counters.redisMisses++
+        tierMetrics.redis.miss.inc()
       }
     }
     const unchanged = () => (changes.get(tenantId) ?? 0) === changesAtStart && resets === resetsAtStart
@@ -233,6 +248,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       if (hit === undefined) return undefined
       counters.lookups++
       counters.lruHits++
+      tierMetrics.lru[hit === NEGATIVE ? 'negative_hit' : 'hit'].inc()
       return hit === NEGATIVE ? null : hit
     },
 
@@ -242,7 +258,10 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
       const hit = this.peek(tenantId, key)
       if (hit !== undefined) return Promise.resolve(hit ?? undefined)
       counters.lookups++
-      if (lru) counters.lruMisses++
+      if (lru) {
+        counters.lruMisses++
+        tierMetrics.lru.miss.inc()
+      }
       const lk = lruKey(tenantId, key)
       const running = inflight.get(lk)
       if (running) return running

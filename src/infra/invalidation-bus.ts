@@ -1,4 +1,5 @@
 import type { Logger } from './logger'
+import { cacheInvalidations } from './metrics'
 import type { Redis } from './redis'
 
 /**
@@ -88,6 +89,7 @@ export function createInvalidationBus({
         return
       }
       if (!message || typeof message.type !== 'string' || message.origin === origin) return
+      cacheInvalidations.inc({ direction: 'received', type: message.type })
       deliver(message)
     })
     // The subscriber lives and dies with the main client, so whoever quits that one closes both.
@@ -102,6 +104,7 @@ export function createInvalidationBus({
       deliver(message)
       if (!redis || closed || redis.status !== 'ready') return
       const wire = JSON.stringify({ ...message, origin })
+      cacheInvalidations.inc({ direction: 'sent', type: message.type })
       await within(redis.publish(channel, wire), PUBLISH_TIMEOUT_MS).catch((err) =>
         log?.warn({ err: String(err), type: message.type }, 'invalidation publish failed'),
       )

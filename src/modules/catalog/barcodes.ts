@@ -12,13 +12,20 @@ export const barcodeQuery = (db: Db, tenantId: string, barcode: string) => {
   return db
     .select(productColumns)
     .from(productBarcodes)
-    .innerJoin(products, and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)))
+    .innerJoin(
+      products,
+      and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)),
+    )
     .where(tdb.where(productBarcodes, eq(productBarcodes.barcode, barcode), isNull(products.deletedAt)))
     .limit(1)
 }
 
 /** The product a barcode resolves to within the tenant, or undefined (deleted products never resolve). */
-export async function findByBarcode(db: Db, tenantId: string, barcode: string): Promise<ProductView | undefined> {
+export async function findByBarcode(
+  db: Db,
+  tenantId: string,
+  barcode: string,
+): Promise<ProductView | undefined> {
   const [row] = await barcodeQuery(db, tenantId, barcode)
   return row ? toProductView(row as ProductRow) : undefined
 }
@@ -45,7 +52,13 @@ export async function replaceBarcodes(tdb: TenantDb, productId: string, current:
   if (gone.length > 0)
     await tdb.db
       .delete(productBarcodes)
-      .where(tdb.where(productBarcodes, eq(productBarcodes.productId, productId), inArray(productBarcodes.barcode, gone)))
+      .where(
+        tdb.where(
+          productBarcodes,
+          eq(productBarcodes.productId, productId),
+          inArray(productBarcodes.barcode, gone),
+        ),
+      )
   if (added.length === 0) return
   const taken = await tdb.db
     .select({ barcode: productBarcodes.barcode })

@@ -1,32 +1,22 @@
-// Catalog: products, their barcodes and categories; owns the barcode lookup hot path.
-import { Elysia, t } from 'elysia'
-import type { Db } from '../../infra/db'
-import { notFound } from '../../lib/errors'
-import { problems } from '../../lib/schemas'
+// Catalog: products, their barcodes and categories, and the catalog cache; owns the barcode lookup hot path.
+import { Elysia } from 'elysia'
 import type { Auth } from '../../plugins/auth'
-import { Barcode, Product } from './model'
-import { findByBarcode } from './service'
+import { cacheRoutes } from './cache-routes'
+import { categoryRoutes } from './category-routes'
+import { productRoutes } from './product-routes'
+import type { CatalogService } from './service'
 
-export type CatalogDeps = { db: Db; auth: Auth }
+export type CatalogDeps = {
+  /** The one catalog service of this instance (sales prices its lines through it too). */
+  catalog: CatalogService
+  auth: Auth
+  /** Only for the benchmark harness's own test: an artificial delay per barcode lookup. */
+  lookupDelayMs?: number
+}
 
-export const catalogModule = ({ db, auth }: CatalogDeps) =>
-  new Elysia({ name: 'catalog', prefix: '/api/v1/products', detail: { tags: ['Catalog'] } })
-    .use(auth.plugin)
-    .get(
-      '/by-barcode/:barcode',
-      async ({ auth, params }) => {
-        const product = await findByBarcode(db, auth.tenantId, params.barcode)
-        if (!product) throw notFound('product')
-        return product
-      },
-      {
-        auth: 'catalog:read',
-        params: t.Object({ barcode: Barcode }),
-        detail: {
-          summary: 'Look a product up by barcode (the register hot path)',
-          description:
-            "Resolves any of the product's barcodes within the caller's tenant; deleted products do not resolve.",
-        },
-        response: { 200: Product, ...problems(400, 401, 403, 404) },
-      },
-    )
+export const catalogModule = ({ catalog, auth, lookupDelayMs = 0 }: CatalogDeps) => {
+  return new Elysia({ name: 'catalog' })
+    .use(productRoutes({ catalog, auth, lookupDelayMs }))
+    .use(categoryRoutes({ catalog, auth }))
+    .use(cacheRoutes({ catalog, auth }))
+}

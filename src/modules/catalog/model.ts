@@ -14,10 +14,21 @@ const Money = (description: string) =>
 const Sku = t.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', examples: ['SKU-000001'] })
 const Name = t.String({ minLength: 1, maxLength: 300, examples: ['Молоко 3.2% 1 л'] })
 const Description = t.String({ maxLength: 4000 })
-const Unit = t.String({ minLength: 1, maxLength: 16, description: 'Unit of sale, e.g. pcs, kg, l', examples: ['pcs'] })
+const Unit = t.String({
+  minLength: 1,
+  maxLength: 16,
+  description: 'Unit of sale, e.g. pcs, kg, l',
+  examples: ['pcs'],
+})
 const TaxRate = t.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1200 = 12 %' })
-const Barcodes = t.Array(Barcode, { maxItems: 50, description: 'Every barcode that resolves to this product' })
-const Version = t.Integer({ minimum: 1, description: 'The version this change is based on (else use If-Match)' })
+const Barcodes = t.Array(Barcode, {
+  maxItems: 50,
+  description: 'Every barcode that resolves to this product',
+})
+const Version = t.Integer({
+  minimum: 1,
+  description: 'The version this change is based on (else use If-Match)',
+})
 
 const milk = {
   id: '0b5c1c8e-8f57-4d7c-9a43-2d4a8f0b7c11',
@@ -152,6 +163,8 @@ export const SearchResult = t.Object(
   { description: 'Best matches first', examples: [{ items: [milk] }] },
 )
 
+export type SearchResultView = typeof SearchResult.static
+
 export const BatchBody = t.Object(
   {
     items: t.Array(NewProduct, {
@@ -172,7 +185,12 @@ export const BatchResult = t.Object(
       t.Object({
         sku: t.String(),
         id: t.Optional(Uuid),
-        status: t.Union([t.Literal('created'), t.Literal('updated'), t.Literal('unchanged'), t.Literal('error')]),
+        status: t.Union([
+          t.Literal('created'),
+          t.Literal('updated'),
+          t.Literal('unchanged'),
+          t.Literal('error'),
+        ]),
         error: t.Optional(t.String()),
       }),
       { description: 'One per input item, in input order' },
@@ -221,11 +239,18 @@ export const NewCategory = t.Object(
   { additionalProperties: false, examples: [{ name: 'Молочные продукты' }] },
 )
 export const CategoryPatch = t.Object(
-  { name: t.Optional(CategoryName), parentId: t.Optional(t.Union([Uuid, t.Null()])), version: t.Optional(Version) },
+  {
+    name: t.Optional(CategoryName),
+    parentId: t.Optional(t.Union([Uuid, t.Null()])),
+    version: t.Optional(Version),
+  },
   { additionalProperties: false, examples: [{ name: 'Молоко и сливки', version: 1 }] },
 )
 export const CategoryListQuery = t.Object({ ...Pagination })
-export const CategoryPage = t.Object({ items: t.Array(Category), nextCursor: t.Union([t.String(), t.Null()]) })
+export const CategoryPage = t.Object({
+  items: t.Array(Category),
+  nextCursor: t.Union([t.String(), t.Null()]),
+})
 
 export const CacheStatsView = t.Object(
   {
@@ -236,7 +261,11 @@ export const CacheStatsView = t.Object(
   {
     description: "This instance's catalog cache counters since start",
     examples: [
-      { lru: { size: 1200, hits: 98_000, misses: 1500 }, redis: { connected: true, hits: 1300, misses: 200 }, hitRate: 0.998 },
+      {
+        lru: { size: 1200, hits: 98_000, misses: 1500 },
+        redis: { connected: true, hits: 1300, misses: 200 },
+        hitRate: 0.998,
+      },
     ],
   },
 )

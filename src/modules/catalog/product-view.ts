@@ -4,9 +4,11 @@ import type { ProductView } from './model'
 
 // The one mapping from product rows to the JSON every catalog route answers with.
 
+// Qualified by hand: in a one-table select drizzle drops the table name, and a bare "tenant_id"
+// here would bind to b2's own column (no tenant filter, no index).
 const barcodesOf = sql<string[]>`coalesce((
   select array_agg(b2.barcode order by b2.barcode) from ${productBarcodes} b2
-  where b2.tenant_id = ${products.tenantId} and b2.product_id = ${products.id}), '{}')`
+  where b2.tenant_id = "products"."tenant_id" and b2.product_id = "products"."id"), '{}')`
 
 export const productColumns = {
   id: products.id,

@@ -1,0 +1,274 @@
+import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm'
+import { categories, productBarcodes, products } from '../../../db/schema'
+import { translateDbError } from '../../infra/resource'
+import type { TenantDb } from '../../infra/tenant-db'
+import { uniqueBarcodes } from './barcodes'
+import type { BatchItem, BatchResultView } from './model'
+
+// Catalog import: up to 1000 products upserted by sku in one transaction with a fixed number of
+// statements — one multi-row INSERT … ON CONFLICT DO UPDATE … WHERE changed, and the barcode
+// differences applied with one DELETE and one INSERT — whatever the batch size.
+
+type Result = BatchResultView['results'][number]
+type Existing = Awaited<ReturnType<typeof existingProducts>>[number]
+
+const FIELDS = ['name', 'description', 'categoryId', 'price', 'cost', 'unit', 'taxRate', 'isActive'] as const
+
+/** Whether the stored product already is this item (then it is not sent to the database at all). */
+const sameProduct = (have: Existing, want: ReturnType<typeof productValues>) =>
+  have.deletedAt === null &&
+  FIELDS.every((f) => (f === 'price' || f === 'cost' ? numOrNull(have[f]) : have[f]) === want[f])
+const numOrNull = (v: unknown) => (v === null ? null : Number(v))
+
+const sameSet = (a: readonly string[], b: readonly string[]) => {
+  if (a.length !== b.length) return false
+  const s = new Set(a)
+  return b.every((x) => s.has(x))
+}
+
+export async function upsertProducts(
+  tdb: TenantDb,
+  items: readonly BatchItem[],
+): Promise<{ results: Result[]; touched: string[] }> {
+  const errors = new Map<number, string>()
+  const bySku = new Map<string, number>()
+  items.forEach((item, i) => {
+    const first = bySku.get(item.sku)
+    if (first === undefined) bySku.set(item.sku, i)
+    else errors.set(i, `sku ${item.sku} repeats item ${first} of this batch`)
+  })
+  const wanted = items.map((item) =>
+    item.barcodes === undefined ? undefined : uniqueBarcodes(item.barcodes),
+  )
+
+  return tdb.transaction(async (tx) => {
+    await refuseMissingCategories(tx, items, errors)
+    const skus = [...bySku.keys()]
+    const existing = new Map<string, Existing>()
+    for (const row of await existingProducts(tx, skus)) existing.set(row.sku, row)
+    const allWanted = [...new Set(wanted.flatMap((w) => w ?? []))]
+    const owners = new Map<string, string>()
+    if (allWanted.length > 0) {
+      const held = await tx.db
+        .select({ barcode: productBarcodes.barcode, sku: products.sku })
+        .from(productBarcodes)
+        .innerJoin(
+          products,
+          and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)),
+        )
+        .where(tx.where(productBarcodes, inArray(productBarcodes.barcode, allWanted)))
+      for (const h of held) owners.set(h.barcode, h.sku)
+    }
+    refuseBarcodeConflicts(items, wanted, owners, bySku, errors)
+
+    const valid = items.map((_, i) => i).filter((i) => !errors.has(i))
+    // Items whose barcodes change must count as updated (version bump) even if no column does.
+    const forced = new Set<string>()
+    const toWrite = valid.filter((i) => {
+      const item = items[i] as BatchItem
+      const want = wanted[i]
+      const have = existing.get(item.sku)
+      if (!have) return true
+      const barcodesChange = want !== undefined && !sameSet(have.barcodes, want)
+      if (barcodesChange) forced.add(item.sku)
+      // Re-imports are mostly unchanged: skipping those rows spares their locks and WAL.
+      return barcodesChange || !sameProduct(have, productValues(item))
+    })
+    const written = new Map<string, { id: string; inserted: boolean }>()
+    if (toWrite.length > 0) {
+      try {
+        const rows = await tx.db
+          .insert(products)
+          .values(toWrite.map((i) => tx.own(productValues(items[i] as BatchItem))))
+          .onConflictDoUpdate({
+            target: [products.tenantId, products.sku],
+            set: {
+              name: sql`excluded.name`,
+              description: sql`excluded.description`,
+              categoryId: sql`excluded.category_id`,
+              price: sql`excluded.price`,
+              cost: sql`excluded.cost`,
+              unit: sql`excluded.unit`,
+              taxRate: sql`excluded.tax_rate`,
+              isActive: sql`excluded.is_active`,
+              version: sql`${products.version} + 1`,
+              updatedAt: sql`now()`,
+              deletedAt: sql`null`,
+            },
+            setWhere: sql`(${products.name}, ${products.description}, ${products.categoryId}, ${products.price},
+                ${products.cost}, ${products.unit}, ${products.taxRate}, ${products.isActive})
+              is distinct from (excluded.name, excluded.description, excluded.category_id, excluded.price,
+                excluded.cost, excluded.unit, excluded.tax_rate, excluded.is_active)
+              or ${products.deletedAt} is not null
+              or ${inArray(sql`excluded.sku`, [...forced])}`,
+          })
+          .returning({ id: products.id, sku: products.sku, inserted: sql<boolean>`(xmax = 0)` })
+        for (const r of rows) written.set(r.sku, { id: r.id, inserted: r.inserted })
+      } catch (error) {
+        translateDbError(error, 'a product of the batch')
+      }
+    }
+
+    const touched = await applyBarcodeChanges(tx, items, wanted, valid, existing, written)
+    const results = items.map((item, i): Result => {
+      const error = errors.get(i)
+      if (error !== undefined) return { sku: item.sku, status: 'error', error }
+      const w = written.get(item.sku)
+      if (w) return { sku: item.sku, id: w.id, status: w.inserted ? 'created' : 'updated' }
+      const id = existing.get(item.sku)?.id
+      return id ? { sku: item.sku, id, status: 'unchanged' } : { sku: item.sku, status: 'unchanged' }
+    })
+    return { results, touched }
+  })
+}
+
+function productValues(item: BatchItem) {
+  return {
+    sku: item.sku,
+    name: item.name,
+    price: item.price,
+    description: item.description ?? null,
+    categoryId: item.categoryId ?? null,
+    cost: item.cost ?? null,
+    unit: item.unit ?? 'pcs',
+    taxRate: item.taxRate ?? 0,
+    isActive: item.isActive ?? true,
+  }
+}
+
+async function refuseMissingCategories(
+  tdb: TenantDb,
+  items: readonly BatchItem[],
+  errors: Map<number, string>,
+) {
+  const ids = [
+    ...new Set(items.flatMap((item, i) => (item.categoryId && !errors.has(i) ? [item.categoryId] : []))),
+  ]
+  if (ids.length === 0) return
+  const found = await tdb.db
+    .select({ id: categories.id })
+    .from(categories)
+    .where(tdb.where(categories, inArray(categories.id, ids), isNull(categories.deletedAt)))
+    .for('share')
+  const live = new Set(found.map((c) => c.id))
+  items.forEach((item, i) => {
+    if (item.categoryId && !live.has(item.categoryId) && !errors.has(i))
+      errors.set(i, `categoryId: category ${item.categoryId} not found`)
+  })
+}
+
+/** Products of these skus (deleted ones too: an upsert restores them) with their barcodes. */
+async function existingProducts(tdb: TenantDb, skus: string[]) {
+  return tdb.db
+    .select({
+      id: products.id,
+      sku: products.sku,
+      name: products.name,
+      description: products.description,
+      categoryId: products.categoryId,
+      price: products.price,
+      cost: products.cost,
+      unit: products.unit,
+      taxRate: products.taxRate,
+      isActive: products.isActive,
+      deletedAt: products.deletedAt,
+      barcodes: sql<
+        string[]
+      >`coalesce(array_agg(${productBarcodes.barcode}) filter (where ${productBarcodes.barcode} is not null), '{}')`,
+    })
+    .from(products)
+    .leftJoin(
+      productBarcodes,
+      and(eq(productBarcodes.tenantId, products.tenantId), eq(productBarcodes.productId, products.id)),
+    )
+    .where(tdb.where(products, inArray(products.sku, skus)))
+    .groupBy(products.tenantId, products.id)
+}
+
+/**
+ * A barcode may go to an item when nobody holds it, its own product holds it, or its holder is a
+ * valid item of this batch that gives it up. Repeated until stable, since refusing one item can
+ * keep a barcode where another item wanted it.
+ */
+function refuseBarcodeConflicts(
+  items: readonly BatchItem[],
+  wanted: (string[] | undefined)[],
+  owners: Map<string, string>,
+  bySku: Map<string, number>,
+  errors: Map<number, string>,
+) {
+  const claimedBy = new Map<string, number>()
+  wanted.forEach((want, i) => {
+    if (!want || errors.has(i)) return
+    for (const barcode of want) {
+      const other = claimedBy.get(barcode)
+      if (other !== undefined) {
+        errors.set(i, `barcode ${barcode} is also given to item ${other} of this batch`)
+        return
+      }
+    }
+    for (const barcode of want) claimedBy.set(barcode, i)
+  })
+  for (let changed = true; changed; ) {
+    changed = false
+    wanted.forEach((want, i) => {
+      if (!want || errors.has(i)) return
+      const sku = (items[i] as BatchItem).sku
+      for (const barcode of want) {
+        const owner = owners.get(barcode)
+        if (owner === undefined || owner === sku) continue
+        const j = bySku.get(owner)
+        const released =
+          j !== undefined && !errors.has(j) && wanted[j] !== undefined && !wanted[j]?.includes(barcode)
+        if (!released) {
+          errors.set(i, `barcode ${barcode} belongs to product ${owner}`)
+          changed = true
+          return
+        }
+      }
+    })
+  }
+}
+
+/** Removes, then adds, barcode rows so each written item holds exactly its wanted set. */
+async function applyBarcodeChanges(
+  tdb: TenantDb,
+  items: readonly BatchItem[],
+  wanted: (string[] | undefined)[],
+  valid: number[],
+  existing: Map<string, Existing>,
+  written: Map<string, { id: string }>,
+): Promise<string[]> {
+  const removals: SQL[] = []
+  const additions: { barcode: string; productId: string }[] = []
+  const touched: string[] = []
+  for (const i of valid) {
+    const sku = (items[i] as BatchItem).sku
+    const w = written.get(sku)
+    if (!w) continue
+    const have = existing.get(sku)?.barcodes ?? []
+    const want = wanted[i] ?? have
+    touched.push(...have, ...want)
+    const keep = new Set(want)
+    for (const b of have) if (!keep.has(b)) removals.push(sql`(${w.id}::uuid, ${b})`)
+    const had = new Set(have)
+    for (const b of want) if (!had.has(b)) additions.push({ barcode: b, productId: w.id })
+  }
+  if (removals.length > 0)
+    await tdb.db
+      .delete(productBarcodes)
+      .where(
+        tdb.where(
+          productBarcodes,
+          sql`(${productBarcodes.productId}, ${productBarcodes.barcode}) in (${sql.join(removals, sql`, `)})`,
+        ),
+      )
+  if (additions.length > 0) {
+    try {
+      await tdb.db.insert(productBarcodes).values(additions.map((a) => tdb.own(a)))
+    } catch (error) {
+      translateDbError(error, 'a barcode of the batch')
+    }
+  }
+  return touched
+}

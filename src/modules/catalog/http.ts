@@ -1,0 +1,32 @@
+import { badRequest } from '../../lib/errors'
+
+// Small HTTP helpers shared by the catalog's routes.
+
+/** Hoisted: the hot path builds no header object of its own. */
+const JSON_INIT: ResponseInit = { headers: { 'content-type': 'application/json' } }
+
+/** A serialized JSON body answered as is (Elysia would send a string as text/plain). */
+export const jsonResponse = (body: string) => new Response(body, JSON_INIT)
+
+export const etag = (version: number) => `"${version}"`
+
+const IF_MATCH = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/
+
+/** The version a change is based on: If-Match (as the ETag, quoted or not) or `version` in the body. */
+export function expectedVersion(
+  ifMatch: string | undefined,
+  bodyVersion: number | undefined,
+): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return bodyVersion
+  const match = IF_MATCH.exec(ifMatch)
+  if (!match)
+    throw badRequest('If-Match must be a version, e.g. "3"', [
+      { path: 'headers/if-match', message: 'not a version' },
+    ])
+  const version = Number(match[1])
+  if (bodyVersion !== undefined && bodyVersion !== version)
+    throw badRequest('If-Match and version disagree', [
+      { path: 'body/version', message: 'differs from If-Match' },
+    ])
+  return version
+}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { startTestApp, type TestApp } from '../../testing/harness'
+import { prefixQuery, searchQuery, transliterate } from './search'
+
+// Name search: prefixes, typos, transliteration, ranking — and proof that it reads the GIN indexes.
+
+let t: TestApp
+let key: string
+let tenantId: string
+type Json = Record<string, unknown>
+const search = async (body: unknown) => {
+  const res = await t.request('POST', '/api/v1/products/search', { key, body })
+  return { status: res.status, body: (await res.json()) as Json }
+}
+/** "Node Type Relation Index" of every node of an EXPLAIN (FORMAT JSON) plan. */
+function planNodes(explained: string): string[] {
+  const out: string[] = []
+  const walk = (n: Json) => {
+    out.push(`${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`)
+    for (const c of (n.Plans as Json[] | undefined) ?? []) walk(c)
+  }
+  const doc = JSON.parse(explained)[0]
+  walk((doc['QUERY PLAN'] ?? doc)[0].Plan)
+  return out
+}
+const names = (body: Json) => (body.items as Json[]).map((p) => p.name)
+
+beforeAll(async () => {
+  t = await startTestApp()
+  const a = await t.newTenant()
+  key = a.apiKey
+  tenantId = a.tenant.id
+  const other = (await t.newTenant()).tenant.id
+  // A large tenant next to a small one: with a few thousand rows a tenant's scan is rightly cheaper
+  // than the GIN indexes (prefix and trigram searches cost much in the planner's model).
+  const words = ['Хлеб', 'Сахар', 'Соль', 'Масло', 'Кофе', 'Чай', 'Рис', 'Гречка', 'Мука', 'Сок']
+  for (const [tenant, rows] of [
+    [tenantId, 30_000],
+    [other, 3000],
+  ] as const)
+    await t.database.rows(sql`
+      insert into products (tenant_id, sku, name, price)
+      select ${tenant}, 'G-' || g, (${sql.raw(`array['${words.join("','")}']`)})[1 + g % 10] || ' сорт ' || g, g
+      from generate_series(1, ${rows}) g`)
+  for (const [sku, name, barcode] of [
+    ['MILK-1', 'Молоко 3.2% 1 л', '4780000000014'],
+    ['MILK-2', 'Молоко топлёное 4% 0.5 л', '4780000000021'],
+    ['KEFIR', 'Кефир 2.5% 1 л', '4780000000038'],
+  ] as const) {
+    const res = await t.request('POST', '/api/v1/products', {
+      key,
+      body: { sku, name, price: 9000, barcodes: [barcode] },
+    })
+    expect(res.status).toBe(201)
+  }
+  // VACUUM empties the GIN pending lists, which the planner otherwise costs as a scan of every new row.
+  await t.database.rows(sql`vacuum analyze products`)
+}, 60_000)
+afterAll(() => t.close())
+
+describe('product search', () => {
+  test('a prefix finds the word: "молок" → both milks, not kefir', async () => {
+    const r = await search({ q: 'молок' })
+    expect(r.status).toBe(200)
+    expect(names(r.body).slice(0, 2).toSorted()).toEqual(['Молоко 3.2% 1 л', 'Молоко топлёное 4% 0.5 л'])
+    expect(names(r.body)).not.toContain('Кефир 2.5% 1 л')
+  })
+
+  test('a typo still finds it: "малоко"', async () => {
+    expect(names((await search({ q: 'малоко' })).body)[0]).toStartWith('Молоко')
+  })
+
+  test('Latin transliteration: "moloko"', async () => {
+    expect(transliterate('moloko')).toBe('молоко')
+    expect(transliterate('молоко')).toBeUndefined()
+    expect(names((await search({ q: 'moloko' })).body)[0]).toStartWith('Молоко')
+  })
+
+  test('full words rank the closer name first; limit is honoured; nothing found is an empty list', async () => {
+    expect(names((await search({ q: 'молоко 3.2%' })).body)[0]).toBe('Молоко 3.2% 1 л')
+    expect((await search({ q: 'сахар', limit: 5 })).body.items).toHaveLength(5)
+    expect((await search({ q: 'zzzzqqq' })).body.items).toEqual([])
+    expect(prefixQuery("a' & !b | c:*")).toBe('a:* & b:* & c:*')
+    expect((await search({ q: "'); drop table products; --" })).status).toBe(200)
+  })
+
+  test('{barcode} answers exactly as by-barcode; bad input is 400', async () => {
+    const byGet = await t.request('GET', '/api/v1/products/by-barcode/4780000000014', { key })
+    const byPost = await t.request('POST', '/api/v1/products/search', {
+      key,
+      body: { barcode: '4780000000014' },
+    })
+    expect(byPost.status).toBe(200)
+    expect(byPost.headers.get('content-type')).toStartWith('application/json')
+    expect(await byPost.text()).toBe(await byGet.text())
+    expect((await search({ barcode: '0000000' })).status).toBe(404)
+    expect((await search({ barcode: 'a$b' })).status).toBe(400)
+    expect((await search({ q: '' })).status).toBe(400)
+    expect((await search({})).status).toBe(400)
+  })
+
+  test('is answered from the GIN indexes (full-text and trigram), never by scanning products', async () => {
+    for (const q of ['молок', 'малоко', 'moloko']) {
+      const nodes = planNodes(await t.explain(searchQuery(t.db, tenantId, q, 20)))
+      const onProducts = nodes.filter((n) => n.includes(' products '))
+      expect(nodes).toContain('Bitmap Index Scan  products_search_idx')
+      expect(nodes).toContain('Bitmap Index Scan  products_name_trgm_idx')
+      expect(onProducts.filter((n) => n.startsWith('Seq Scan'))).toEqual([])
+    }
+  })
+})

@@ -1,0 +1,141 @@
+import { asc, desc, isNull, or, type SQL, sql } from 'drizzle-orm'
+import { products } from '../../../db/schema'
+import type { Db } from '../../infra/db'
+import { TenantDb } from '../../infra/tenant-db'
+import type { ProductView } from './model'
+import { type ProductRow, productColumns, toProductView } from './product-view'
+
+// Name search: Russian full-text (stems, and prefixes via `:*`) over the `search` tsvector, plus
+// trigram word similarity on lower(name) for typos; both are GIN indexes led by tenant_id.
+
+/** Word similarity needed to count as a match: low enough for one wrong letter in a short word. */
+export const WORD_SIMILARITY = 0.4
+
+const LATIN: [RegExp, string][] = (
+  [
+    ['shch', 'щ'],
+    ['sch', 'щ'],
+    ['yo', 'ё'],
+    ['zh', 'ж'],
+    ['kh', 'х'],
+    ['ts', 'ц'],
+    ['ch', 'ч'],
+    ['sh', 'ш'],
+    ['yu', 'ю'],
+    ['ya', 'я'],
+    ['ye', 'е'],
+  ] as [string, string][]
+).map(([from, to]) => [new RegExp(from, 'g'), to])
+const SINGLE: Record<string, string> = {
+  a: 'а',
+  b: 'б',
+  v: 'в',
+  g: 'г',
+  d: 'д',
+  e: 'е',
+  z: 'з',
+  i: 'и',
+  y: 'ы',
+  k: 'к',
+  l: 'л',
+  m: 'м',
+  n: 'н',
+  o: 'о',
+  p: 'п',
+  r: 'р',
+  s: 'с',
+  t: 'т',
+  u: 'у',
+  f: 'ф',
+  h: 'х',
+  c: 'к',
+  j: 'й',
+  w: 'в',
+  x: 'кс',
+  q: 'к',
+}
+
+/** Latin typed for a Cyrillic name ("moloko" → "молоко"); undefined when there is no Latin letter. */
+export function transliterate(text: string): string | undefined {
+  const lower = text.toLowerCase()
+  if (!/[a-z]/.test(lower)) return undefined
+  let out = lower
+  for (const [from, to] of LATIN) out = out.replace(from, to)
+  return out.replace(/[a-z]/g, (c) => SINGLE[c] ?? c)
+}
+
+const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
+
+/** `a:* & b:*` from the words of `text`, or undefined; only letters and digits reach to_tsquery. */
+export function prefixQuery(text: string): string | undefined {
+  const ws = words(text)
+  return ws.length === 0 ? undefined : ws.map((w) => `${w}:*`).join(' & ')
+}
+
+const lowerName = sql`lower(${products.name})`
+
+/** Match condition and score for one spelling of the query. */
+function spelling(text: string): { match: SQL; score: SQL } {
+  const lq = text.toLowerCase()
+  const prefix = prefixQuery(text)
+  const web = sql`websearch_to_tsquery('russian', ${text})`
+  const pre = prefix ? sql`to_tsquery('russian', ${prefix})` : undefined
+  const arms = [
+    sql`${products.search} @@ ${web}`,
+    pre && sql`${products.search} @@ ${pre}`,
+    sql`${lq} <% ${lowerName}`,
+  ]
+  const score = sql`(case when ${products.search} @@ ${web} then 1 else 0 end
+    + ${pre ? sql`case when ${products.search} @@ ${pre} then 0.5 else 0 end` : sql`0`}
+    + word_similarity(${lq}, ${lowerName}) + similarity(${lq}, ${lowerName}) * 0.5)`
+  return { match: or(...arms) as SQL, score }
+}
+
+/** The ranked search statement (exported for EXPLAIN in tests). */
+export function searchQuery(db: Db, tenantId: string, text: string, limit: number) {
+  const tdb = new TenantDb(db, tenantId)
+  const spellings = [text]
+  const latin = transliterate(text)
+  if (latin && latin !== text.toLowerCase()) spellings.push(latin)
+  const parts = spellings.map(spelling)
+  const [only] = parts
+  const score =
+    parts.length === 1 && only
+      ? only.score
+      : sql`greatest(${sql.join(
+          parts.map((p) => p.score),
+          sql`, `,
+        )})`
+  return db
+    .select({ ...productColumns, score: sql<number>`${score}` })
+    .from(products)
+    .where(tdb.where(products, isNull(products.deletedAt), or(...parts.map((p) => p.match))))
+    .orderBy(desc(sql`${score}`), asc(products.name))
+    .limit(limit)
+}
+
+/** Best name matches first: words, prefixes, typos, and Latin transliteration of Cyrillic names. */
+export async function searchProducts(
+  db: Db,
+  tenantId: string,
+  text: string,
+  limit: number,
+): Promise<ProductView[]> {
+  return new TenantDb(db, tenantId).transaction(async (tx) => {
+    // SET LOCAL lives only in this transaction: safe behind PgBouncer in transaction mode.
+    await tx.db.execute(sql.raw(`set local pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY}`))
+    const found = await searchQuery(tx.db as Db, tenantId, text, limit)
+    return found.map((row) => toProductView(row as unknown as ProductRow))
+  })
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+/** List filter `q`: a part of the name, or words (prefixes) of name and description. */
+export function nameFilter(text: string): SQL {
+  const prefix = prefixQuery(text)
+  return or(
+    sql`${lowerName} like ${`%${escapeLike(text.toLowerCase())}%`}`,
+    prefix ? sql`${products.search} @@ to_tsquery('russian', ${prefix})` : undefined,
+  ) as SQL
+}
