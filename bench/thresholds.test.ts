@@ -85,3 +85,16 @@ describe('evaluate', () => {
     ])
   })
 })
+
+describe('absolute floors the machine itself cannot reach', () => {
+  test('are notes when the baseline misses them too, failures when only the service does', () => {
+    const slowBox = { ...ok('lookup-lru', { rps: 400, p95: 90, ratio: 0.8 }) }
+    slowBox.baseline = { name: 'pgbench:receipt', reqPerSec: 500, ratio: 0.8 }
+    const onSlowBox = evaluate({ scenarios: [slowBox] }, thresholds)
+    expect(onSlowBox.passed).toBe(true)
+    expect(onSlowBox.notes.some((n) => n.includes('not gated'))).toBe(true)
+    const slowService = evaluate({ scenarios: [ok('lookup-lru', { rps: 400, p95: 90 })] }, thresholds)
+    expect(slowService.passed).toBe(false)
+    expect(slowService.failures).toHaveLength(2)
+  })
+})

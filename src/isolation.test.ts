@@ -37,7 +37,11 @@ const crud = (k: keyof Fixtures, plural: string, create: (a: Fixtures) => unknow
   [`GET /api/v1/${plural}`]: { crossTenant: 'own-data' },
   [`GET /api/v1/${plural}/:id`]: { params: id(k), crossTenant: 'not-found' },
   [`POST /api/v1/${plural}`]: { body: create, crossTenant: createRefsA ? 'not-found' : 'own-data' },
-  [`PATCH /api/v1/${plural}/:id`]: { params: id(k), body: () => ({ name: 'changed by B' }), crossTenant: 'not-found' },
+  [`PATCH /api/v1/${plural}/:id`]: {
+    params: id(k),
+    body: () => ({ name: 'changed by B' }),
+    crossTenant: 'not-found',
+  },
   [`DELETE /api/v1/${plural}/:id`]: { params: id(k), crossTenant: 'not-found' },
 })
 
@@ -48,7 +52,10 @@ const cases: Record<string, Case> = {
   ...crud('employee', 'employees', (a) => ({ name: 'B emp', storeId: a.store }), true),
   ...crud('customer', 'customers', () => ({ name: 'B customer', phone: '+998901112233' }), false),
   'GET /api/v1/api-keys': { crossTenant: 'own-data' },
-  'POST /api/v1/api-keys': { body: (a) => ({ scopes: ['sales:write'], terminalId: a.terminal }), crossTenant: 'not-found' },
+  'POST /api/v1/api-keys': {
+    body: (a) => ({ scopes: ['sales:write'], terminalId: a.terminal }),
+    crossTenant: 'not-found',
+  },
   'DELETE /api/v1/api-keys/:id': { params: id('apiKey'), crossTenant: 'not-found' },
   'GET /api/v1/settings': { crossTenant: 'own-data' },
   'PATCH /api/v1/settings': { body: () => ({ currency: 'USD' }), crossTenant: 'own-data' },
@@ -57,18 +64,59 @@ const cases: Record<string, Case> = {
     body: () => ({ items: [{ sku: 'B-ISO-1', name: 'B', price: 1 }] }),
     crossTenant: 'own-data',
   },
-  ...crud('product', 'products', (a) => ({ sku: 'B-ISO-2', name: 'B', price: 1, categoryId: a.category }), true),
+  ...crud(
+    'product',
+    'products',
+    (a) => ({ sku: 'B-ISO-2', name: 'B', price: 1, categoryId: a.category }),
+    true,
+  ),
   ...crud('category', 'categories', (a) => ({ name: 'B cat', parentId: a.category }), true),
   'GET /api/v1/cache/stats': { crossTenant: 'own-data' },
   'DELETE /api/v1/cache': { crossTenant: 'own-data' },
-  'GET /api/v1/products/by-barcode/:barcode': { params: () => ({ barcode: '4780000000014' }), crossTenant: 'not-found' },
-  'POST /api/v1/shifts': { body: (a) => ({ terminalId: a.terminal, openingCash: 0 }), crossTenant: 'not-found' },
+  'GET /api/v1/stock': { query: (a) => `warehouseId=${a.warehouse}`, crossTenant: 'not-found' },
+  'GET /api/v1/stock/level': {
+    query: (a) => `warehouseId=${a.warehouse}&productId=${a.product}`,
+    crossTenant: 'not-found',
+  },
+  'GET /api/v1/stock/movements': { query: (a) => `productId=${a.product}`, crossTenant: 'not-found' },
+  'POST /api/v1/stock/movements': {
+    body: (a) => ({
+      type: 'receive',
+      warehouseId: a.warehouse,
+      lines: [{ productId: a.product, quantity: 1 }],
+    }),
+    crossTenant: 'not-found',
+  },
+  'GET /api/v1/reports/sales': {
+    query: (a) => `storeId=${a.store}&from=2026-01-01&to=2026-12-31`,
+    crossTenant: 'not-found',
+  },
+  'GET /api/v1/products/by-barcode/:barcode': {
+    params: () => ({ barcode: '4780000000014' }),
+    crossTenant: 'not-found',
+  },
+  'POST /api/v1/shifts': {
+    body: (a) => ({ terminalId: a.terminal, openingCash: 0 }),
+    crossTenant: 'not-found',
+  },
   'GET /api/v1/shifts/:id': { params: id('shift'), crossTenant: 'not-found' },
   'GET /api/v1/shifts/:id/report': { params: id('shift'), crossTenant: 'not-found' },
-  'POST /api/v1/shifts/:id/close': { params: id('shift'), body: () => ({ countedCash: 0 }), crossTenant: 'not-found' },
-  'POST /api/v1/shifts/:id/cash': { params: id('shift'), body: () => ({ type: 'in', amount: 1 }), crossTenant: 'not-found' },
+  'POST /api/v1/shifts/:id/close': {
+    params: id('shift'),
+    body: () => ({ countedCash: 0 }),
+    crossTenant: 'not-found',
+  },
+  'POST /api/v1/shifts/:id/cash': {
+    params: id('shift'),
+    body: () => ({ type: 'in', amount: 1 }),
+    crossTenant: 'not-found',
+  },
   'POST /api/v1/receipts': {
-    body: (a) => ({ shiftId: a.shift, items: [{ productId: a.product }], payments: [{ method: 'cash', amount: 10 ** 9 }] }),
+    body: (a) => ({
+      shiftId: a.shift,
+      items: [{ productId: a.product }],
+      payments: [{ method: 'cash', amount: 10 ** 9 }],
+    }),
     headers: () => ({ 'idempotency-key': crypto.randomUUID() }),
     crossTenant: 'not-found',
   },
@@ -96,14 +144,25 @@ const cases: Record<string, Case> = {
 }
 
 /** Routes outside tenant scope: operations and platform bootstrap (tested in the admin module). */
-const unscoped = new Set(['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /api/v1/admin/tenants'])
+const unscoped = new Set([
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+  'POST /api/v1/admin/tenants',
+])
 
 let t: TestApp
 let a: { key: string; fx: Fixtures }
 let b: { key: string }
 let scopeOf: Map<string, string>
 
-async function call(method: string, path: string, key?: string, body?: unknown, headers?: Record<string, string>) {
+async function call(
+  method: string,
+  path: string,
+  key?: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) {
   const res = await t.request(method, path, { key, body, headers })
   return { status: res.status, text: await res.text() }
 }
@@ -143,7 +202,8 @@ beforeAll(async () => {
   t = await startTestApp()
   const mk = async (withCatalog: boolean) => {
     const { apiKey, tenant } = await t.newTenant()
-    const post = async (path: string, body: unknown) => JSON.parse((await call('POST', path, apiKey, body)).text)
+    const post = async (path: string, body: unknown) =>
+      JSON.parse((await call('POST', path, apiKey, body)).text)
     const store = await post('/api/v1/stores', { name: 'A store', timezone: 'Asia/Tashkent' })
     const terminal = await post('/api/v1/terminals', { storeId: store.id, name: 'A till' })
     const employee = await post('/api/v1/employees', { name: 'A emp', storeId: store.id })
@@ -152,15 +212,23 @@ beforeAll(async () => {
     const demo = withCatalog ? await seedDemoCatalog(t.db, tenant.id, { products: 5 }) : undefined
     const shift = await post('/api/v1/shifts', { terminalId: terminal.id, openingCash: 0 })
     const category = await post('/api/v1/categories', { name: 'A cat' })
-    const [product] = demo ? await rows<{ id: string }>(t.db, sql`select id from products where tenant_id = ${tenant.id} limit 1`) : []
+    const [product] = demo
+      ? await rows<{ id: string }>(t.db, sql`select id from products where tenant_id = ${tenant.id} limit 1`)
+      : []
     const sale = product
       ? JSON.parse(
           (
-            await call('POST', '/api/v1/receipts', apiKey, {
-              shiftId: shift.id,
-              items: [{ productId: product.id }],
-              payments: [{ method: 'cash', amount: 10 ** 9 }],
-            }, { 'idempotency-key': crypto.randomUUID() })
+            await call(
+              'POST',
+              '/api/v1/receipts',
+              apiKey,
+              {
+                shiftId: shift.id,
+                items: [{ productId: product.id }],
+                payments: [{ method: 'cash', amount: 10 ** 9 }],
+              },
+              { 'idempotency-key': crypto.randomUUID() },
+            )
           ).text,
         )
       : { id: crypto.randomUUID(), items: [{ id: crypto.randomUUID() }] }
@@ -188,7 +256,8 @@ beforeAll(async () => {
   scopeOf = new Map()
   for (const [path, ops] of Object.entries(doc.paths))
     for (const [method, op] of Object.entries(ops))
-      if (op['x-scope']) scopeOf.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op['x-scope'])
+      if (op['x-scope'])
+        scopeOf.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op['x-scope'])
 })
 afterAll(() => t.close())
 
@@ -219,7 +288,13 @@ describe('tenant isolation, for every route', () => {
     for (const route of routes()) {
       const c = cases[route] as Case
       const { method, path } = url(route, c, a.fx)
-      const res = await call(method, path, keyWithout.get(scopeOf.get(route) as string), c.body?.(a.fx), c.headers?.())
+      const res = await call(
+        method,
+        path,
+        keyWithout.get(scopeOf.get(route) as string),
+        c.body?.(a.fx),
+        c.headers?.(),
+      )
       expect({ route, status: res.status }).toEqual({ route, status: 403 })
     }
   })
@@ -236,7 +311,8 @@ describe('tenant isolation, for every route', () => {
         expect({ route, status: res.status }).toEqual({ route, status: 404 })
       } else {
         expect({ route, ok: res.status < 300 }).toEqual({ route, ok: true })
-        for (const aId of aIds) expect({ route, leaked: res.text.includes(aId) }).toEqual({ route, leaked: false })
+        for (const aId of aIds)
+          expect({ route, leaked: res.text.includes(aId) }).toEqual({ route, leaked: false })
       }
     }
     expect(await snapshot(a.key, a.fx)).toEqual(before)

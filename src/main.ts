@@ -27,8 +27,11 @@ export async function start(config: Config) {
   let draining = false
   const worker = process.env.POS_WORKER === undefined ? undefined : Number(process.env.POS_WORKER)
   const workerMetricsPorts =
-    worker === undefined ? [] : Array.from({ length: config.workers }, (_, n) => config.workerMetricsPortBase + n)
-  const workerMetrics = worker === undefined ? undefined : serveWorkerMetrics(workerMetricsPorts[worker] as number)
+    worker === undefined
+      ? []
+      : Array.from({ length: config.workers }, (_, n) => config.workerMetricsPortBase + n)
+  const workerMetrics =
+    worker === undefined ? undefined : serveWorkerMetrics(workerMetricsPorts[worker] as number)
   const app = createApp({ config, log, database, redis, isDraining: () => draining, workerMetricsPorts })
   app.listen({
     port: config.port,

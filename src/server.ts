@@ -9,12 +9,12 @@ import { observeHttp } from './infra/metrics'
 import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
-import { healthModule } from './modules/health'
 import { createCatalogService } from './modules/catalog/service'
+import { healthModule } from './modules/health'
 import { orgModule } from './modules/org'
+import { reportsModule } from './modules/reports'
 import { salesModule } from './modules/sales'
 import { stockModule } from './modules/stock'
-import { reportsModule } from './modules/reports'
 import { createAuth } from './plugins/auth'
 import { metricsRoute } from './plugins/metrics'
 import { openapiDocs } from './plugins/openapi'
@@ -51,38 +51,44 @@ export function createApp(deps: AppDeps) {
     log,
   })
   const catalog = createCatalogService({ db: database.db, cache: catalogCache, bus })
-  return new Elysia({ name: 'pos-api' })
-    .use(problem(log))
-    // While draining, every answer closes its connection: the balancer retires each kept-alive
-    // connection after a complete answer instead of racing a new request against our close.
-    .onRequest(({ set }) => {
-      if (deps.isDraining?.()) set.headers.connection = 'close'
-    })
-    .use(
-      requestContext({
-        log,
-        bodyLimit: config.bodyLimit,
-        slowRequestMs: config.slowRequestMs,
-        onResponse: config.metrics ? observeHttp : undefined,
-      }),
-    )
-    .use(config.corsOrigins.length > 0 ? cors({ origin: config.corsOrigins }) : new Elysia({ name: 'cors-off' }))
-    .use(openapiDocs())
-    .use(metricsRoute(deps.workerMetricsPorts))
-    .use(healthModule({ database, redis, isDraining: deps.isDraining ?? (() => false) }))
-    .use(
-      adminModule({
-        db: database.db,
-        auth,
-        onKeyRevoked: auth.revoke,
-        onSettingsChanged: (tenantId) => bus.publish({ type: 'settings.changed', tenantId }),
-      }),
-    )
-    .use(orgModule({ db: database.db, auth }))
-    .use(catalogModule({ catalog, auth, lookupDelayMs: config.testLookupDelayMs }))
-    .use(salesModule({ db: database.db, auth, catalog }))
-    .use(stockModule({ db: database.db, auth }))
-    .use(reportsModule({ db: database.db, auth }))
+  return (
+    new Elysia({ name: 'pos-api' })
+      .use(problem(log))
+      // While draining, every answer closes its connection: the balancer retires each kept-alive
+      // connection after a complete answer instead of racing a new request against our close.
+      .onRequest(({ set }) => {
+        if (deps.isDraining?.()) set.headers.connection = 'close'
+      })
+      .use(
+        requestContext({
+          log,
+          bodyLimit: config.bodyLimit,
+          slowRequestMs: config.slowRequestMs,
+          onResponse: config.metrics ? observeHttp : undefined,
+        }),
+      )
+      .use(
+        config.corsOrigins.length > 0
+          ? cors({ origin: config.corsOrigins })
+          : new Elysia({ name: 'cors-off' }),
+      )
+      .use(openapiDocs())
+      .use(metricsRoute(deps.workerMetricsPorts))
+      .use(healthModule({ database, redis, isDraining: deps.isDraining ?? (() => false) }))
+      .use(
+        adminModule({
+          db: database.db,
+          auth,
+          onKeyRevoked: auth.revoke,
+          onSettingsChanged: (tenantId) => bus.publish({ type: 'settings.changed', tenantId }),
+        }),
+      )
+      .use(orgModule({ db: database.db, auth }))
+      .use(catalogModule({ catalog, auth, lookupDelayMs: config.testLookupDelayMs }))
+      .use(salesModule({ db: database.db, auth, catalog }))
+      .use(stockModule({ db: database.db, auth }))
+      .use(reportsModule({ db: database.db, auth }))
+  )
 }
 
 export type App = ReturnType<typeof createApp>

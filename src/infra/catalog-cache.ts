@@ -5,7 +5,6 @@ import type { Logger } from './logger'
 import { cacheRequests } from './metrics'
 import type { Redis } from './redis'
 
-
 /** Prometheus children per tier and result, made once: the hot path only increments. */
 const tier = (name: 'lru' | 'redis') => ({
   hit: cacheRequests.labels(name, 'hit'),

@@ -38,6 +38,7 @@ export function instrumentPostgres(client: postgres.Sql, max: number): postgres.
     let started = 0
     // postgres.js queries run when first awaited; `.values()` returns the same object, so the
     // wrapped `then` sees the real execution.
+    // biome-ignore lint/suspicious/noThenProperty: timing a lazy postgres.js query means wrapping its own then
     ;(query as { then: typeof query.then }).then = (onFulfilled, onRejected) => {
       if (started === 0) {
         started = performance.now()
@@ -65,8 +66,10 @@ export function instrumentPostgres(client: postgres.Sql, max: number): postgres.
         if (prop === 'begin' || prop === 'savepoint')
           return (...args: unknown[]) => {
             const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown
-            return (value as (...a: unknown[]) => unknown).call(target, ...args.slice(0, -1), (tx: postgres.TransactionSql) =>
-              fn(wrap(tx) as postgres.TransactionSql),
+            return (value as (...a: unknown[]) => unknown).call(
+              target,
+              ...args.slice(0, -1),
+              (tx: postgres.TransactionSql) => fn(wrap(tx) as postgres.TransactionSql),
             )
           }
         return typeof value === 'function' ? value.bind(target) : value

@@ -49,7 +49,8 @@ export async function withIdempotency<T>(
           .select()
           .from(idempotencyKeys)
           .where(tx.where(idempotencyKeys, eq(idempotencyKeys.key, key)))
-        if (!stored) throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this key is in flight')
+        if (!stored)
+          throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this key is in flight')
         if (stored.requestHash !== requestHash)
           throw new AppError(
             422,
@@ -68,7 +69,11 @@ export async function withIdempotency<T>(
     })
   } catch (error) {
     if (lockTimeout(error))
-      throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still in flight')
+      throw new AppError(
+        409,
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        'A request with this Idempotency-Key is still in flight',
+      )
     throw error
   }
 }

@@ -19,7 +19,9 @@ const UUID = /^[0-9a-f-]{36}$/
 export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
   const value = Buffer.from(cursor, 'base64url').toString()
   if (!shape.test(value))
-    throw new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid', { errors: [{ path: 'cursor', message: 'not a cursor of this list' }] })
+    throw new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid', {
+      errors: [{ path: 'cursor', message: 'not a cursor of this list' }],
+    })
   return value
 }
 
@@ -35,7 +37,11 @@ export function translateDbError(error: unknown, what: string): never {
     case '23505':
       throw conflict(`${what} conflicts with an existing one (duplicate key)`)
     case '23503':
-      throw new AppError(409, 'CONFLICT', `${what} refers to, or is referred to by, a missing or in-use object`)
+      throw new AppError(
+        409,
+        'CONFLICT',
+        `${what} refers to, or is referred to by, a missing or in-use object`,
+      )
   }
   throw error
 }
@@ -60,7 +66,10 @@ export function resource<T extends ResourceTable>(table: T, what: string) {
       return row as Row
     },
 
-    async list(tdb: TenantDb, opts: { limit: number; cursor?: string; filters?: (SQL | undefined)[] }): Promise<Page<Row>> {
+    async list(
+      tdb: TenantDb,
+      opts: { limit: number; cursor?: string; filters?: (SQL | undefined)[] },
+    ): Promise<Page<Row>> {
       const after = opts.cursor ? gt(t.id, decodeCursor(opts.cursor)) : undefined
       const rows = (await tdb.db
         .select()
@@ -87,14 +96,24 @@ export function resource<T extends ResourceTable>(table: T, what: string) {
     },
 
     /** Applies `patch` when the stored version equals `expectedVersion` (if given); bumps the version. */
-    async update(tdb: TenantDb, id: string, patch: Partial<T['$inferInsert']>, expectedVersion?: number): Promise<Row> {
+    async update(
+      tdb: TenantDb,
+      id: string,
+      patch: Partial<T['$inferInsert']>,
+      expectedVersion?: number,
+    ): Promise<Row> {
       const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined))
       try {
         const rows = (await tdb.db
           .update(t as never)
           .set({ ...clean, version: sql`${t.version} + 1`, updatedAt: sql`now()` } as never)
           .where(
-            tdb.where(t, eq(t.id, id), live, expectedVersion === undefined ? undefined : eq(t.version, expectedVersion)),
+            tdb.where(
+              t,
+              eq(t.id, id),
+              live,
+              expectedVersion === undefined ? undefined : eq(t.version, expectedVersion),
+            ),
           )
           .returning()) as Row[]
         if (rows[0]) return rows[0]

@@ -110,7 +110,9 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
         const expected = parseIfMatch(headers['if-match']) ?? version
         if (expected !== undefined && version !== undefined && expected !== version)
           throw new AppError(400, 'VALIDATION_FAILED', 'If-Match and body version disagree')
-        const view = toView(await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)))
+        const view = toView(
+          await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)),
+        )
         set.headers.etag = `"${view.version}"`
         return view
       },

@@ -124,9 +124,11 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
       detail: { security: [{ adminToken: [] }] },
       transform({ request }) {
         if (!enabled) return
-        if (!adminToken) throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
+        if (!adminToken)
+          throw new AppError(403, 'FORBIDDEN', 'Platform bootstrap is disabled (ADMIN_TOKEN unset)')
         const token = bearer(request.headers.get('authorization'))
-        if (!token || !tokensEqual(token, adminToken)) throw unauthorized('The platform admin token is required')
+        if (!token || !tokensEqual(token, adminToken))
+          throw unauthorized('The platform admin token is required')
       },
     }),
   })

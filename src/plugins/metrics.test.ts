@@ -22,18 +22,31 @@ describe('GET /metrics', () => {
     await t.request('GET', '/api/v1/no/such/route/12345')
     const text = await scrape()
     const has = (s: string) => text.includes(s)
-    expect(has('http_requests_total{method="GET",route="/api/v1/products/by-barcode/:barcode",status="404"}')).toBe(true)
-    expect(has('http_request_duration_seconds_bucket{le="0.0005",method="GET",route="/api/v1/products/by-barcode/:barcode",status="404"}')).toBe(true)
+    expect(
+      has('http_requests_total{method="GET",route="/api/v1/products/by-barcode/:barcode",status="404"}'),
+    ).toBe(true)
+    expect(
+      has(
+        'http_request_duration_seconds_bucket{le="0.0005",method="GET",route="/api/v1/products/by-barcode/:barcode",status="404"}',
+      ),
+    ).toBe(true)
     expect(has('4780000000999') || has('12345')).toBe(false)
     expect(has('route="unmatched"')).toBe(true)
   })
 
   test('process, event loop, rate limiting and database series are exported', async () => {
     const text = await scrape()
-    for (const name of ['process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'rate_limited_requests_total', 'receipts_created_total'])
+    for (const name of [
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_seconds',
+      'rate_limited_requests_total',
+      'receipts_created_total',
+    ])
       expect({ name, exported: text.includes(name) }).toEqual({ name, exported: true })
     if (usingPostgres) {
-      expect(/db_query_duration_seconds_count\{operation="select",table="api_keys"\} [1-9]/.test(text)).toBe(true)
+      expect(/db_query_duration_seconds_count\{operation="select",table="api_keys"\} [1-9]/.test(text)).toBe(
+        true,
+      )
       expect(text.includes('db_pool_connections{state="size"}')).toBe(true)
     }
   })

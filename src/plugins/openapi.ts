@@ -47,7 +47,11 @@ export const openapiDocs = () =>
           components: {
             securitySchemes: {
               apiKey: { type: 'http', scheme: 'bearer', description: 'Tenant API key (pos_…), shown once' },
-              adminToken: { type: 'http', scheme: 'bearer', description: 'Platform ADMIN_TOKEN from the environment' },
+              adminToken: {
+                type: 'http',
+                scheme: 'bearer',
+                description: 'Platform ADMIN_TOKEN from the environment',
+              },
             },
           },
         },

@@ -45,6 +45,10 @@ export class RateLimiter {
       })
     }
     bucket.tokens -= 1
-    return { limit: burst, remaining: Math.floor(bucket.tokens), reset: Math.ceil((burst - bucket.tokens) / perSecond) }
+    return {
+      limit: burst,
+      remaining: Math.floor(bucket.tokens),
+      reset: Math.ceil((burst - bucket.tokens) / perSecond),
+    }
   }
 }

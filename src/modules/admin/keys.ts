@@ -32,7 +32,10 @@ export async function listKeys(tdb: TenantDb, q: { limit: number; cursor?: strin
     .limit(q.limit + 1)
   const items = rows.slice(0, q.limit)
   const last = items.at(-1)
-  return { items: items.map(toApiKeyView), nextCursor: rows.length > q.limit && last ? encodeCursor(last.id) : null }
+  return {
+    items: items.map(toApiKeyView),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.id) : null,
+  }
 }
 
 /** Marks the key revoked; the caller drops it from every instance's cache. */

@@ -42,7 +42,9 @@ export const ApiKey = t.Object({
 
 export const CreatedApiKey = t.Composite([
   ApiKey,
-  t.Object({ key: t.String({ description: 'The key itself: shown only in this response, stored as a hash' }) }),
+  t.Object({
+    key: t.String({ description: 'The key itself: shown only in this response, stored as a hash' }),
+  }),
 ])
 
 const WeightLayout = t.Object(
@@ -53,7 +55,10 @@ const WeightLayout = t.Object(
     valueDigits: t.Integer({ minimum: 1, maximum: 9 }),
     decimals: t.Integer({ minimum: 0, maximum: 4 }),
   },
-  { additionalProperties: false, description: 'prefix (2) + itemDigits + valueDigits + check digit (1) = 13' },
+  {
+    additionalProperties: false,
+    description: 'prefix (2) + itemDigits + valueDigits + check digit (1) = 13',
+  },
 )
 
 export const Settings = t.Object(

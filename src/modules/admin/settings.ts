@@ -20,19 +20,32 @@ export async function getSettings(tdb: TenantDb) {
   return row
 }
 
-export async function updateSettings(tdb: TenantDb, patch: typeof SettingsPatch.static, expectedVersion?: number) {
+export async function updateSettings(
+  tdb: TenantDb,
+  patch: typeof SettingsPatch.static,
+  expectedVersion?: number,
+) {
   const { version: _ignored, ...changes } = patch
   for (const [i, layout] of (changes.weightBarcodes ?? []).entries())
     if (2 + layout.itemDigits + layout.valueDigits + 1 !== 13)
       throw badRequest('a weight barcode layout must add up to 13 digits', [
-        { path: `weightBarcodes/${i}`, message: 'prefix (2) + itemDigits + valueDigits + check digit must be 13' },
+        {
+          path: `weightBarcodes/${i}`,
+          message: 'prefix (2) + itemDigits + valueDigits + check digit must be 13',
+        },
       ])
   const [row] = await tdb.db
     .update(settings)
     .set({ ...changes, version: sql`${settings.version} + 1`, updatedAt: sql`now()` })
-    .where(tdb.where(settings, expectedVersion === undefined ? undefined : eq(settings.version, expectedVersion)))
+    .where(
+      tdb.where(settings, expectedVersion === undefined ? undefined : eq(settings.version, expectedVersion)),
+    )
     .returning()
   if (row) return row
   const current = await getSettings(tdb)
-  throw new AppError(409, 'VERSION_MISMATCH', `settings are at version ${current.version}, not ${expectedVersion}`)
+  throw new AppError(
+    409,
+    'VERSION_MISMATCH',
+    `settings are at version ${current.version}, not ${expectedVersion}`,
+  )
 }

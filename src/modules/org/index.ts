@@ -78,7 +78,9 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
         View: m.Customer,
         Create: m.NewCustomer,
         Patch: m.CustomerPatch,
-        filters: { phone: t.Optional(t.String({ maxLength: 32, description: 'Any format; matched in E.164' })) },
+        filters: {
+          phone: t.Optional(t.String({ maxLength: 32, description: 'Any format; matched in E.164' })),
+        },
         service: customerService,
         toView: customerView,
       }),

@@ -3,7 +3,9 @@ import { t } from 'elysia'
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
 const Name = t.String({ minLength: 1, maxLength: 200 })
-const Version = t.Optional(t.Integer({ minimum: 1, description: 'Expected version (alternative to If-Match)' }))
+const Version = t.Optional(
+  t.Integer({ minimum: 1, description: 'Expected version (alternative to If-Match)' }),
+)
 const Timestamps = {
   version: t.Integer(),
   createdAt: t.String({ format: 'date-time' }),
@@ -18,7 +20,8 @@ const Timezone = t.String({
 const Phone = t.String({
   minLength: 3,
   maxLength: 32,
-  description: 'Any common format; stored in E.164 (local numbers are read as Uzbek: 90 123 45 67 → +998901234567)',
+  description:
+    'Any common format; stored in E.164 (local numbers are read as Uzbek: 90 123 45 67 → +998901234567)',
   examples: ['+998 90 123-45-67'],
 })
 const strict = { additionalProperties: false }
@@ -57,7 +60,13 @@ export const NewStore = t.Object(
   { ...strict, description: 'Without warehouseId, a warehouse is created with the store' },
 )
 export const StorePatch = t.Object(
-  { name: t.Optional(Name), timezone: t.Optional(Timezone), address: t.Optional(t.String()), warehouseId: t.Optional(Id), version: Version },
+  {
+    name: t.Optional(Name),
+    timezone: t.Optional(Timezone),
+    address: t.Optional(t.String()),
+    warehouseId: t.Optional(Id),
+    version: Version,
+  },
   strict,
 )
 
@@ -67,7 +76,10 @@ export const TerminalPatch = t.Object({ name: t.Optional(Name), version: Version
 
 export const Warehouse = t.Object({ id: Id, name: t.String(), storeId: NullableId, ...Timestamps })
 export const NewWarehouse = t.Object({ name: Name, storeId: t.Optional(Id) }, strict)
-export const WarehousePatch = t.Object({ name: t.Optional(Name), storeId: t.Optional(NullableId), version: Version }, strict)
+export const WarehousePatch = t.Object(
+  { name: t.Optional(Name), storeId: t.Optional(NullableId), version: Version },
+  strict,
+)
 
 const Role = t.Union([t.Literal('cashier'), t.Literal('manager'), t.Literal('admin')])
 export const Employee = t.Object({
@@ -80,7 +92,13 @@ export const Employee = t.Object({
   ...Timestamps,
 })
 export const NewEmployee = t.Object(
-  { name: Name, storeId: t.Optional(Id), role: t.Optional(Role), phone: t.Optional(Phone), isActive: t.Optional(t.Boolean()) },
+  {
+    name: Name,
+    storeId: t.Optional(Id),
+    role: t.Optional(Role),
+    phone: t.Optional(Phone),
+    isActive: t.Optional(t.Boolean()),
+  },
   strict,
 )
 export const EmployeePatch = t.Object(
@@ -105,7 +123,12 @@ export const Customer = t.Object({
 })
 const Email = t.String({ format: 'email', maxLength: 254 })
 export const NewCustomer = t.Object(
-  { name: Name, phone: t.Optional(Phone), email: t.Optional(Email), note: t.Optional(t.String({ maxLength: 2000 })) },
+  {
+    name: Name,
+    phone: t.Optional(Phone),
+    email: t.Optional(Email),
+    note: t.Optional(t.String({ maxLength: 2000 })),
+  },
   strict,
 )
 export const CustomerPatch = t.Object(

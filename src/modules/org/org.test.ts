@@ -17,7 +17,10 @@ const send = async (method: string, path: string, body?: unknown, headers?: Reco
 
 describe('stores', () => {
   test('a store without a warehouse gets one, linked both ways', async () => {
-    const { status, body } = await send('POST', '/api/v1/stores', { name: 'Чиланзар', timezone: 'Asia/Tashkent' })
+    const { status, body } = await send('POST', '/api/v1/stores', {
+      name: 'Чиланзар',
+      timezone: 'Asia/Tashkent',
+    })
     expect(status).toBe(201)
     const wh = await send('GET', `/api/v1/warehouses/${body.warehouseId}`)
     expect(wh.body.storeId).toBe(body.id)
@@ -25,7 +28,9 @@ describe('stores', () => {
 
   test('unknown warehouse → 404, unknown time zone → 400', async () => {
     const missing = crypto.randomUUID()
-    expect((await send('POST', '/api/v1/stores', { name: 'x', timezone: 'UTC', warehouseId: missing })).status).toBe(404)
+    expect(
+      (await send('POST', '/api/v1/stores', { name: 'x', timezone: 'UTC', warehouseId: missing })).status,
+    ).toBe(404)
     const bad = await send('POST', '/api/v1/stores', { name: 'x', timezone: 'Mars/Olympus' })
     expect(bad.status).toBe(400)
     expect(bad.body.code).toBe('VALIDATION_FAILED')
@@ -61,7 +66,10 @@ describe('lists', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const page = await send('GET', `/api/v1/terminals?limit=2&storeId=${store.id}${cursor ? `&cursor=${cursor}` : ''}`)
+      const page = await send(
+        'GET',
+        `/api/v1/terminals?limit=2&storeId=${store.id}${cursor ? `&cursor=${cursor}` : ''}`,
+      )
       expect(page.body.items.length).toBeLessThanOrEqual(2)
       seen.push(...page.body.items.map((x: { id: string }) => x.id))
       cursor = page.body.nextCursor

@@ -30,7 +30,9 @@ function checkTimezone(timezone: string | undefined) {
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone })
   } catch {
-    throw badRequest(`timezone ${timezone} is not an IANA time zone`, [{ path: 'timezone', message: 'unknown time zone' }])
+    throw badRequest(`timezone ${timezone} is not an IANA time zone`, [
+      { path: 'timezone', message: 'unknown time zone' },
+    ])
   }
 }
 
@@ -47,7 +49,10 @@ export const storeService = {
     const storeId = crypto.randomUUID()
     const warehouse = await warehouseRows.insert(tdb, { name: `${body.name} — warehouse` })
     const store = await storeRows.insert(tdb, { ...body, id: storeId, warehouseId: warehouse.id })
-    await tdb.db.update(warehouses).set({ storeId }).where(tdb.where(warehouses, eq(warehouses.id, warehouse.id)))
+    await tdb.db
+      .update(warehouses)
+      .set({ storeId })
+      .where(tdb.where(warehouses, eq(warehouses.id, warehouse.id)))
     return store
   },
   async update(tdb: TenantDb, id: string, patch: typeof StorePatch.static, version?: number) {

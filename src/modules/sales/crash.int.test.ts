@@ -16,7 +16,14 @@ const port = 39_400 + Math.floor(Math.random() * 500)
 
 const startServer = () =>
   Bun.spawn([process.execPath, entry], {
-    env: { ...process.env, PORT: String(port), MIGRATE: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'error', RATE_LIMIT_PER_SECOND: '0' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MIGRATE: 'false',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'error',
+      RATE_LIMIT_PER_SECOND: '0',
+    },
     stdout: 'ignore',
     stderr: 'inherit',
   })
@@ -54,7 +61,11 @@ describe.skipIf(!usingPostgres)('crash safety', () => {
     const send = (r: (typeof requests)[number]) =>
       fetch(`http://127.0.0.1:${port}/api/v1/receipts`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${s.till}`, 'content-type': 'application/json', 'idempotency-key': r.key },
+        headers: {
+          authorization: `Bearer ${s.till}`,
+          'content-type': 'application/json',
+          'idempotency-key': r.key,
+        },
         body: r.body,
       }).then(
         (res) => res.status,

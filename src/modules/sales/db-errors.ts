@@ -36,7 +36,11 @@ export function toSalesProblem(error: unknown): never {
     throw new AppError(statusOf[pos.code] as number, pos.code as ProblemCode, pos.detail || pos.code)
   switch (sqlState(error)) {
     case '55P03':
-      throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still in flight')
+      throw new AppError(
+        409,
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        'A request with this Idempotency-Key is still in flight',
+      )
     case '23503':
       throw new AppError(404, 'NOT_FOUND', 'A referenced object (employee, customer, …) was not found')
   }

@@ -19,7 +19,8 @@ const RequiredIdempotency = t.Object({
   'idempotency-key': t.String({
     minLength: 1,
     maxLength: 255,
-    description: 'Required: a retry with the same key and body replays the first answer (Idempotent-Replayed: true)',
+    description:
+      'Required: a retry with the same key and body replays the first answer (Idempotent-Replayed: true)',
   }),
 })
 
@@ -49,12 +50,16 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             response: { 201: m.Shift, ...problems(400, 401, 403, 404, 409, 422, 429) },
           },
         )
-        .get('/shifts/:id', async ({ auth, params }) => shiftView(await getShift(tenant(auth), auth, params.id)), {
-          auth: 'sales:read',
-          params: IdParams,
-          detail: { summary: 'Get a shift' },
-          response: { 200: m.Shift, ...problems(400, 401, 403, 404, 429) },
-        })
+        .get(
+          '/shifts/:id',
+          async ({ auth, params }) => shiftView(await getShift(tenant(auth), auth, params.id)),
+          {
+            auth: 'sales:read',
+            params: IdParams,
+            detail: { summary: 'Get a shift' },
+            response: { 200: m.Shift, ...problems(400, 401, 403, 404, 429) },
+          },
+        )
         .get(
           '/shifts/:id/report',
           async ({ auth, params }) => {
@@ -69,16 +74,21 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 429) },
           },
         )
-        .post('/shifts/:id/close', async ({ auth, params, body }) => closeShift(tenant(auth), auth, params.id, body.countedCash), {
-          auth: 'sales:write',
-          params: IdParams,
-          body: m.CloseShift,
-          detail: { summary: 'Close a shift with the counted cash → Z report' },
-          response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 409, 429) },
-        })
+        .post(
+          '/shifts/:id/close',
+          async ({ auth, params, body }) => closeShift(tenant(auth), auth, params.id, body.countedCash),
+          {
+            auth: 'sales:write',
+            params: IdParams,
+            body: m.CloseShift,
+            detail: { summary: 'Close a shift with the counted cash → Z report' },
+            response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 409, 429) },
+          },
+        )
         .post(
           '/shifts/:id/cash',
-          async ({ auth, params, body, status }) => status(201, await addCashMovement(tenant(auth), auth, params.id, body)),
+          async ({ auth, params, body, status }) =>
+            status(201, await addCashMovement(tenant(auth), auth, params.id, body)),
           {
             auth: 'sales:write',
             params: IdParams,
@@ -120,7 +130,8 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             body: m.OfflineBatch,
             detail: {
               summary: 'Upload up to 500 receipts captured offline (each with its client id and occurredAt)',
-              description: 'Per-receipt results in input order; a receipt already recorded is "duplicate" and creates nothing.',
+              description:
+                'Per-receipt results in input order; a receipt already recorded is "duplicate" and creates nothing.',
             },
             response: { 200: m.OfflineBatchResult, ...problems(400, 401, 403, 429) },
           },

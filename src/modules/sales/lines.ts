@@ -78,7 +78,12 @@ export async function priceLines(
     if (item.price !== undefined && item.price !== price) {
       override ??= await mayOverride()
       if (!override)
-        throw lineError(422, 'PRICE_MISMATCH', `${path}/price`, `the catalog price is ${price}; this key may not override it`)
+        throw lineError(
+          422,
+          'PRICE_MISMATCH',
+          `${path}/price`,
+          `the catalog price is ${price}; this key may not override it`,
+        )
       price = item.price
     }
     priced.push({

@@ -2,11 +2,15 @@ import { t } from 'elysia'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
-const Money = (description: string) => t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description })
-const Quantity = t.Union([t.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,3})?$' }), t.Number({ exclusiveMinimum: 0 })], {
-  description: 'Up to 3 decimals (goods sold by weight), as a decimal string or a number',
-  examples: ['1.250', 2],
-})
+const Money = (description: string) =>
+  t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description })
+const Quantity = t.Union(
+  [t.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,3})?$' }), t.Number({ exclusiveMinimum: 0 })],
+  {
+    description: 'Up to 3 decimals (goods sold by weight), as a decimal string or a number',
+    examples: ['1.250', 2],
+  },
+)
 const Instant = t.String({ format: 'date-time' })
 const Method = t.Union([t.Literal('cash'), t.Literal('card'), t.Literal('transfer')])
 const strict = { additionalProperties: false }
@@ -39,7 +43,11 @@ export const Shift = t.Object({
 
 export const CloseShift = t.Object({ countedCash: Money('Cash counted in the drawer') }, strict)
 export const CashMovementInput = t.Object(
-  { type: t.Union([t.Literal('in'), t.Literal('out')]), amount: Money('Minor units'), reason: t.Optional(t.String({ maxLength: 500 })) },
+  {
+    type: t.Union([t.Literal('in'), t.Literal('out')]),
+    amount: Money('Minor units'),
+    reason: t.Optional(t.String({ maxLength: 500 })),
+  },
   strict,
 )
 export const CashMovement = t.Object({
@@ -79,21 +87,26 @@ const LineInput = t.Object(
     productId: t.Optional(Id),
     barcode: t.Optional(t.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z-]+$' })),
     quantity: t.Optional(Quantity),
-    price: t.Optional(
-      Money('Unit price; must equal the catalog price unless price overrides are allowed'),
-    ),
+    price: t.Optional(Money('Unit price; must equal the catalog price unless price overrides are allowed')),
     discount: t.Optional(Money('Absolute line discount, 0..line amount')),
   },
-  { ...strict, description: 'productId or barcode (weight/price-embedded EAN-13 included); quantity defaults to 1' },
+  {
+    ...strict,
+    description: 'productId or barcode (weight/price-embedded EAN-13 included); quantity defaults to 1',
+  },
 )
 
 export const NewReceipt = t.Object(
   {
-    id: t.Optional(t.String({ format: 'uuid', description: 'Client id (offline registers); an existing id is a replay' })),
+    id: t.Optional(
+      t.String({ format: 'uuid', description: 'Client id (offline registers); an existing id is a replay' }),
+    ),
     shiftId: Id,
     storeId: t.Optional(Id),
     terminalId: t.Optional(Id),
-    occurredAt: t.Optional(t.String({ format: 'date-time', description: 'When the sale happened (offline); defaults to now' })),
+    occurredAt: t.Optional(
+      t.String({ format: 'date-time', description: 'When the sale happened (offline); defaults to now' }),
+    ),
     customerId: t.Optional(Id),
     employeeId: t.Optional(Id),
     items: t.Array(LineInput, { minItems: 1, maxItems: 500 }),
@@ -220,10 +233,18 @@ export const OfflineBatchResult = t.Object({
 
 export const NewRefund = t.Object(
   {
-    items: t.Array(t.Object({ receiptItemId: Id, quantity: Quantity }, strict), { minItems: 1, maxItems: 500 }),
+    items: t.Array(t.Object({ receiptItemId: Id, quantity: Quantity }, strict), {
+      minItems: 1,
+      maxItems: 500,
+    }),
     payments: t.Optional(t.Array(PaymentInput, { minItems: 1, maxItems: 20 })),
     restock: t.Boolean({ description: 'Return the goods to the store warehouse (a refund stock movement)' }),
-    shiftId: t.Optional(t.String({ format: 'uuid', description: 'Open shift paying the refund; defaults to the terminal key’s open shift' })),
+    shiftId: t.Optional(
+      t.String({
+        format: 'uuid',
+        description: 'Open shift paying the refund; defaults to the terminal key’s open shift',
+      }),
+    ),
     reason: t.Optional(t.String({ maxLength: 500 })),
   },
   strict,
@@ -236,7 +257,15 @@ export const Refund = t.Object({
   total: t.Integer(),
   tax: t.Integer(),
   restock: t.Boolean(),
-  items: t.Array(t.Object({ receiptItemId: Id, productId: Id, quantity: t.String(), amount: t.Integer(), tax: t.Integer() })),
+  items: t.Array(
+    t.Object({
+      receiptItemId: Id,
+      productId: Id,
+      quantity: t.String(),
+      amount: t.Integer(),
+      tax: t.Integer(),
+    }),
+  ),
   payments: t.Array(t.Object({ method: t.String(), amount: t.Integer() })),
   occurredAt: Instant,
 })

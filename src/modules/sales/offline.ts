@@ -1,10 +1,15 @@
-import type { Principal } from '../../plugins/auth'
 import { AppError } from '../../lib/errors'
+import type { Principal } from '../../plugins/auth'
 import type { NewReceiptInput } from './model'
 import { createReceipt, type ReceiptDeps } from './receipts'
 
 type OfflineReceipt = NewReceiptInput & { id: string; occurredAt: string }
-type Result = { id: string; status: 'created' | 'duplicate' | 'error'; number?: number; error?: { code: string; detail: string } }
+type Result = {
+  id: string
+  status: 'created' | 'duplicate' | 'error'
+  number?: number
+  error?: { code: string; detail: string }
+}
 
 /**
  * Receipts a register captured while offline, uploaded together. Each is recorded on its own (one
@@ -12,12 +17,18 @@ type Result = { id: string; status: 'created' | 'duplicate' | 'error'; number?: 
  * order of sale; an id already recorded is a duplicate and creates nothing.
  */
 export async function createOfflineBatch(deps: ReceiptDeps, auth: Principal, receipts: OfflineReceipt[]) {
-  const order = receipts.map((r, i) => ({ r, i })).sort((a, b) => a.r.occurredAt.localeCompare(b.r.occurredAt))
+  const order = receipts
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.occurredAt.localeCompare(b.r.occurredAt))
   const results: Result[] = new Array(receipts.length)
   for (const { r, i } of order) {
     try {
       const outcome = await createReceipt(deps, auth, r, undefined)
-      results[i] = { id: r.id, status: outcome.status === 201 ? 'created' : 'duplicate', number: outcome.body.number }
+      results[i] = {
+        id: r.id,
+        status: outcome.status === 201 ? 'created' : 'duplicate',
+        number: outcome.body.number,
+      }
     } catch (error) {
       if (!(error instanceof AppError)) throw error
       results[i] = { id: r.id, status: 'error', error: { code: error.code, detail: error.detail } }

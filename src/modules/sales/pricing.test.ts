@@ -18,8 +18,7 @@ describe('quantities', () => {
     expect(parseQuantity(2, 'q')).toBe(2000n)
     expect(parseQuantity('0.001', 'q')).toBe(1n)
     expect(formatQuantity(1250n)).toBe('1.250')
-    for (const bad of ['0', '1.2345', '-1', 'abc', '1e3', ''])
-      expect(() => parseQuantity(bad, 'q')).toThrow()
+    for (const bad of ['0', '1.2345', '-1', 'abc', '1e3', '']) expect(() => parseQuantity(bad, 'q')).toThrow()
   })
 })
 
@@ -31,7 +30,12 @@ describe('line amounts', () => {
   })
 
   test('tax is included in the price: 12 % of 11 200 inclusive is 1 200', () => {
-    expect(lineAmounts(line({ price: 11_200 }), 'l')).toEqual({ gross: 11_200, discount: 0, total: 11_200, tax: 1200 })
+    expect(lineAmounts(line({ price: 11_200 }), 'l')).toEqual({
+      gross: 11_200,
+      discount: 0,
+      total: 11_200,
+      tax: 1200,
+    })
     // 10 000 × 1200 / 11200 = 1071.43 → 1071
     expect(lineAmounts(line({ price: 10_000 }), 'l').tax).toBe(1071)
     // 50 × 1200 / 11200 = 5.357 → 5; 42 × 1200/11200 = 4.5 → 5 (half up)
@@ -40,7 +44,12 @@ describe('line amounts', () => {
   })
 
   test('a 100 % discount leaves nothing to pay and no tax; more than the gross is refused', () => {
-    expect(lineAmounts(line({ discount: 10_000 }), 'l')).toEqual({ gross: 10_000, discount: 10_000, total: 0, tax: 0 })
+    expect(lineAmounts(line({ discount: 10_000 }), 'l')).toEqual({
+      gross: 10_000,
+      discount: 10_000,
+      total: 0,
+      tax: 0,
+    })
     expect(() => lineAmounts(line({ discount: 10_001 }), 'l')).toThrow(/exceeds/)
   })
 
@@ -52,7 +61,10 @@ describe('line amounts', () => {
 })
 
 describe('settling payments', () => {
-  const lines = [lineAmounts(line({ price: 10_000 }), 'a'), lineAmounts(line({ price: 2_550, discount: 50 }), 'b')]
+  const lines = [
+    lineAmounts(line({ price: 10_000 }), 'a'),
+    lineAmounts(line({ price: 2_550, discount: 50 }), 'b'),
+  ]
 
   test('sums the lines', () => {
     expect(settle(lines, [{ method: 'card', amount: 12_500 }])).toEqual({

@@ -54,7 +54,14 @@ export function lineAmounts(line: PricedLine, path: string): LineAmounts {
 
 export type Payment = { method: 'cash' | 'card' | 'transfer'; amount: number }
 
-export type Totals = { subtotal: number; discount: number; tax: number; total: number; paid: number; change: number }
+export type Totals = {
+  subtotal: number
+  discount: number
+  tax: number
+  total: number
+  paid: number
+  change: number
+}
 
 /**
  * Sums the lines and settles the payments: card and transfer may not exceed what is due; cash may,
@@ -81,9 +88,14 @@ export function settle(lines: LineAmounts[], payments: Payment[], clientTotal?: 
     else other += p.amount
   }
   if (other > total)
-    throw new AppError(422, 'PAYMENT_MISMATCH', `Card and transfer payments (${other}) exceed the total ${total}`)
+    throw new AppError(
+      422,
+      'PAYMENT_MISMATCH',
+      `Card and transfer payments (${other}) exceed the total ${total}`,
+    )
   const paid = cash + other
-  if (paid < total) throw new AppError(422, 'PAYMENT_MISMATCH', `Payments (${paid}) do not cover the total ${total}`)
+  if (paid < total)
+    throw new AppError(422, 'PAYMENT_MISMATCH', `Payments (${paid}) do not cover the total ${total}`)
   return { subtotal, discount, tax, total, paid, change: paid - total }
 }
 

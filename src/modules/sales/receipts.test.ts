@@ -32,8 +32,17 @@ describe('receipts', () => {
     const res = await s.sell({ shiftId, items, payments: [{ method: 'cash', amount: total + 5_000 }], total })
     expect(res.status).toBe(201)
     const r = res.body
-    expect(r).toMatchObject({ status: 'completed', total, subtotal: total + 100, discount: 100, change: 5_000, paid: total + 5_000 })
-    expect(r.items.map((i: { total: number }) => i.total)).toEqual(gross.map((g, i) => (i === 3 ? g - 100 : g)))
+    expect(r).toMatchObject({
+      status: 'completed',
+      total,
+      subtotal: total + 100,
+      discount: 100,
+      change: 5_000,
+      paid: total + 5_000,
+    })
+    expect(r.items.map((i: { total: number }) => i.total)).toEqual(
+      gross.map((g, i) => (i === 3 ? g - 100 : g)),
+    )
     expect(r.number).toBeGreaterThanOrEqual(1)
     expect(Number(await s.stockOf(p(1).id))).toBeCloseTo(Number(before) - 1.5, 3)
     const [mv] = await rows<{ n: number }>(
@@ -49,7 +58,11 @@ describe('receipts', () => {
   })
 
   test('Idempotency-Key is required; a retry replays, another body is 422', async () => {
-    const body = { shiftId, items: [{ barcode: p(0).barcode }], payments: [{ method: 'card', amount: p(0).price }] }
+    const body = {
+      shiftId,
+      items: [{ barcode: p(0).barcode }],
+      payments: [{ method: 'card', amount: p(0).price }],
+    }
     expect((await s.call('POST', '/api/v1/receipts', body)).status).toBe(400)
     const idem = crypto.randomUUID()
     const first = await s.sell(body, { idem })
@@ -63,7 +76,11 @@ describe('receipts', () => {
   })
 
   test('numbers are sequential per terminal', async () => {
-    const body = { shiftId, items: [{ barcode: p(0).barcode }], payments: [{ method: 'card', amount: p(0).price }] }
+    const body = {
+      shiftId,
+      items: [{ barcode: p(0).barcode }],
+      payments: [{ method: 'card', amount: p(0).price }],
+    }
     const a = await s.sell(body)
     const b = await s.sell(body)
     expect(b.body.number).toBe(a.body.number + 1)
@@ -72,14 +89,26 @@ describe('receipts', () => {
   test('business rules: wrong total, short payment, card overpayment, price override, unknown product', async () => {
     const item = { barcode: p(0).barcode }
     const pay = (amount: number, method = 'card') => [{ method, amount }]
-    const wrongTotal = await s.sell({ shiftId, items: [item], payments: pay(p(0).price), total: p(0).price + 1 })
+    const wrongTotal = await s.sell({
+      shiftId,
+      items: [item],
+      payments: pay(p(0).price),
+      total: p(0).price + 1,
+    })
     expect([wrongTotal.status, wrongTotal.body.code]).toEqual([422, 'TOTAL_MISMATCH'])
-    expect((await s.sell({ shiftId, items: [item], payments: pay(p(0).price - 1, 'cash') })).body.code).toBe('PAYMENT_MISMATCH')
-    expect((await s.sell({ shiftId, items: [item], payments: pay(p(0).price + 1) })).body.code).toBe('PAYMENT_MISMATCH')
+    expect((await s.sell({ shiftId, items: [item], payments: pay(p(0).price - 1, 'cash') })).body.code).toBe(
+      'PAYMENT_MISMATCH',
+    )
+    expect((await s.sell({ shiftId, items: [item], payments: pay(p(0).price + 1) })).body.code).toBe(
+      'PAYMENT_MISMATCH',
+    )
     const cheaper = { barcode: p(0).barcode, price: p(0).price - 100 }
     const refused = await s.sell({ shiftId, items: [cheaper], payments: pay(p(0).price - 100) })
     expect([refused.status, refused.body.code]).toEqual([422, 'PRICE_MISMATCH'])
-    const byAdmin = await s.sell({ shiftId, items: [cheaper], payments: pay(p(0).price - 100) }, { key: s.admin })
+    const byAdmin = await s.sell(
+      { shiftId, items: [cheaper], payments: pay(p(0).price - 100) },
+      { key: s.admin },
+    )
     expect(byAdmin.status).toBe(201)
     const unknown = await s.sell({ shiftId, items: [{ barcode: '0000000000000' }], payments: pay(1) })
     expect(unknown.status).toBe(404)
@@ -110,12 +139,19 @@ describe('receipts', () => {
       items: [{ barcode: label('00001') }],
       payments: [{ method: 'cash', amount: w.price }],
     })
-    expect(gram.body.items[0]).toMatchObject({ quantity: '0.001', total: Math.floor((w.price * 2 + 1000) / 2000) })
+    expect(gram.body.items[0]).toMatchObject({
+      quantity: '0.001',
+      total: Math.floor((w.price * 2 + 1000) / 2000),
+    })
   })
 
   test('totals beyond 2^31 and a 100 % discount', async () => {
     const big = await s.sell(
-      { shiftId, items: [{ barcode: p(0).barcode, price: 3_000_000_000, quantity: 2 }], payments: [{ method: 'transfer', amount: 6_000_000_000 }] },
+      {
+        shiftId,
+        items: [{ barcode: p(0).barcode, price: 3_000_000_000, quantity: 2 }],
+        payments: [{ method: 'transfer', amount: 6_000_000_000 }],
+      },
       { key: s.admin },
     )
     expect(big.status).toBe(201)
@@ -130,10 +166,29 @@ describe('receipts', () => {
   })
 
   test('a key bound to one terminal cannot sell in another terminal’s shift', async () => {
-    const store = await s.call('POST', '/api/v1/stores', { name: 'Второй', timezone: 'Asia/Tashkent' }, { key: s.admin })
-    const till2 = await s.call('POST', '/api/v1/terminals', { storeId: store.body.id, name: 'Касса 2' }, { key: s.admin })
-    const shift2 = await s.call('POST', '/api/v1/shifts', { terminalId: till2.body.id, openingCash: 0 }, { key: s.admin })
-    const res = await s.sell({ shiftId: shift2.body.id, items: [{ barcode: p(0).barcode }], payments: [{ method: 'card', amount: p(0).price }] })
+    const store = await s.call(
+      'POST',
+      '/api/v1/stores',
+      { name: 'Второй', timezone: 'Asia/Tashkent' },
+      { key: s.admin },
+    )
+    const till2 = await s.call(
+      'POST',
+      '/api/v1/terminals',
+      { storeId: store.body.id, name: 'Касса 2' },
+      { key: s.admin },
+    )
+    const shift2 = await s.call(
+      'POST',
+      '/api/v1/shifts',
+      { terminalId: till2.body.id, openingCash: 0 },
+      { key: s.admin },
+    )
+    const res = await s.sell({
+      shiftId: shift2.body.id,
+      items: [{ barcode: p(0).barcode }],
+      payments: [{ method: 'card', amount: p(0).price }],
+    })
     expect(res.status).toBe(403)
   })
 })
@@ -142,7 +197,13 @@ describe('offline receipts', () => {
   test('a client id and occurredAt: lands in its month’s partition; a replay creates nothing', async () => {
     const id = crypto.randomUUID()
     const occurredAt = new Date(Date.now() - 40 * 86_400_000).toISOString()
-    const body = { id, occurredAt, shiftId, items: [{ barcode: p(2).barcode }], payments: [{ method: 'cash', amount: p(2).price }] }
+    const body = {
+      id,
+      occurredAt,
+      shiftId,
+      items: [{ barcode: p(2).barcode }],
+      payments: [{ method: 'cash', amount: p(2).price }],
+    }
     const first = await s.sell(body)
     expect(first.status).toBe(201)
     const again = await s.sell(body)
@@ -153,7 +214,10 @@ describe('offline receipts', () => {
       sql`select min(tableoid::regclass::text) as part, count(*)::int as n from receipts where tenant_id = ${s.tenantId} and id = ${id}`,
     )
     const d = new Date(occurredAt)
-    expect(row).toEqual({ part: `receipts_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`, n: 1 })
+    expect(row).toEqual({
+      part: `receipts_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+      n: 1,
+    })
   })
 
   test('offline batch: per-receipt results in input order, duplicates and errors included', async () => {
@@ -184,10 +248,11 @@ describe('reading receipts', () => {
     const all: string[] = []
     let cursor: string | null = null
     do {
-      const page: { body: { items: { id: string; occurredAt: string }[]; nextCursor: string | null } } = await s.call(
-        'GET',
-        `/api/v1/receipts?storeId=${s.demo.storeId}&from=${from}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-      )
+      const page: { body: { items: { id: string; occurredAt: string }[]; nextCursor: string | null } } =
+        await s.call(
+          'GET',
+          `/api/v1/receipts?storeId=${s.demo.storeId}&from=${from}&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        )
       all.push(...page.body.items.map((r) => r.occurredAt))
       cursor = page.body.nextCursor
     } while (cursor)

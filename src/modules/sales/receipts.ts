@@ -42,9 +42,15 @@ export async function createReceipt(
   }
 }
 
-const requestHash = (input: NewReceiptInput) => createHash('sha256').update(JSON.stringify(input)).digest('hex')
+const requestHash = (input: NewReceiptInput) =>
+  createHash('sha256').update(JSON.stringify(input)).digest('hex')
 
-async function storedAnswer(db: Db, tenantId: string, key: string, hash: string): Promise<CreateOutcome | undefined> {
+async function storedAnswer(
+  db: Db,
+  tenantId: string,
+  key: string,
+  hash: string,
+): Promise<CreateOutcome | undefined> {
   const [row] = await rows<{ route: string; hash: string; status: number; body: ReceiptView }>(
     db,
     sql`select route, request_hash as hash, response_status as status, response_body as body
@@ -52,7 +58,11 @@ async function storedAnswer(db: Db, tenantId: string, key: string, hash: string)
   )
   if (!row || row.status === 0) return undefined
   if (row.hash !== hash || row.route !== RECEIPT_ROUTE)
-    throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request')
+    throw new AppError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was used with a different request',
+    )
   idempotentReplays.inc({ route: RECEIPT_ROUTE })
   return { status: 201, body: row.body, replayed: true }
 }
@@ -93,7 +103,11 @@ async function recordReceipt(
     taxRate: line.taxRate,
     tax: (amounts[i] as { tax: number }).tax,
   }))
-  const payments = input.payments.map((p) => ({ id: crypto.randomUUID(), method: p.method, amount: p.amount }))
+  const payments = input.payments.map((p) => ({
+    id: crypto.randomUUID(),
+    method: p.method,
+    amount: p.amount,
+  }))
   const createdAt = new Date().toISOString()
   const response = {
     id,
@@ -150,7 +164,10 @@ async function recordReceipt(
   }
 }
 
-type ReceiptRow = Omit<ReceiptView, 'createdAt' | 'occurredAt'> & { createdAt: string | Date; occurredAt: string | Date }
+type ReceiptRow = Omit<ReceiptView, 'createdAt' | 'occurredAt'> & {
+  createdAt: string | Date
+  occurredAt: string | Date
+}
 
 const iso = (v: string | Date) => (v instanceof Date ? v : new Date(v)).toISOString()
 
@@ -222,7 +239,9 @@ export async function listReceipts(db: Db, auth: Principal, q: ReceiptQuery) {
     after = { at: at as string, id: cursorId as string }
   }
   const found = await rows<ReceiptRow>(db, receiptListQuery(auth.tenantId, query, after))
-  const page = found.slice(0, q.limit).map((r) => ({ ...r, createdAt: iso(r.createdAt), occurredAt: iso(r.occurredAt) }))
+  const page = found
+    .slice(0, q.limit)
+    .map((r) => ({ ...r, createdAt: iso(r.createdAt), occurredAt: iso(r.occurredAt) }))
   const last = page.at(-1)
   return {
     items: page,

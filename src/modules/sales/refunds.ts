@@ -29,7 +29,12 @@ const share = (a: bigint, b: bigint, c: bigint) => (a * b * 2n + c) / (c * 2n)
  * concurrent refunds can never return more than was sold. A line refunded in full returns exactly
  * what is left of its amount and tax; a part returns its share, rounded half up.
  */
-export async function createRefund(tdb: TenantDb, auth: Principal, receiptId: string, body: typeof NewRefund.static) {
+export async function createRefund(
+  tdb: TenantDb,
+  auth: Principal,
+  receiptId: string,
+  body: typeof NewRefund.static,
+) {
   const t = tdb.tenantId
   const [receipt] = await rows<{ occurredAt: string; storeId: string; warehouseId: string; method: string }>(
     tdb.db,
@@ -46,7 +51,10 @@ export async function createRefund(tdb: TenantDb, auth: Principal, receiptId: st
 
   const wanted = new Map<string, bigint>()
   for (const [i, item] of body.items.entries())
-    wanted.set(item.receiptItemId, (wanted.get(item.receiptItemId) ?? 0n) + parseQuantity(item.quantity, `items/${i}/quantity`))
+    wanted.set(
+      item.receiptItemId,
+      (wanted.get(item.receiptItemId) ?? 0n) + parseQuantity(item.quantity, `items/${i}/quantity`),
+    )
   const ids = [...wanted.keys()].sort()
   const lines = await rows<Line>(
     tdb.db,
@@ -69,7 +77,11 @@ export async function createRefund(tdb: TenantDb, auth: Principal, receiptId: st
     const sold = milli(line.quantity)
     const left = sold - milli(line.refunded)
     if (qty > left)
-      throw new AppError(422, 'REFUND_EXCEEDS_SALE', `Only ${formatQuantity(left)} of line ${line.id} is left to refund`)
+      throw new AppError(
+        422,
+        'REFUND_EXCEEDS_SALE',
+        `Only ${formatQuantity(left)} of line ${line.id} is left to refund`,
+      )
     const total = BigInt(line.total)
     const tax = BigInt(line.tax)
     const full = qty === left
@@ -87,9 +99,14 @@ export async function createRefund(tdb: TenantDb, auth: Principal, receiptId: st
   const payments = body.payments ?? [{ method: (receipt.method ?? 'cash') as 'cash', amount: total }]
   const paid = payments.reduce((s, p) => s + p.amount, 0)
   if (paid !== total)
-    throw new AppError(422, 'PAYMENT_MISMATCH', `Refund payments (${paid}) must equal the refund total ${total}`)
+    throw new AppError(
+      422,
+      'PAYMENT_MISMATCH',
+      `Refund payments (${paid}) must equal the refund total ${total}`,
+    )
 
-  const shiftId = body.shiftId ?? (auth.terminalId ? await openShiftOf(tdb, auth.terminalId) : undefined) ?? null
+  const shiftId =
+    body.shiftId ?? (auth.terminalId ? await openShiftOf(tdb, auth.terminalId) : undefined) ?? null
   if (shiftId) {
     const [open] = await rows<{ ok: boolean }>(
       tdb.db,
@@ -99,12 +116,33 @@ export async function createRefund(tdb: TenantDb, auth: Principal, receiptId: st
   }
 
   await tdb.db.insert(refunds).values(
-    tdb.own({ id: refundId, receiptId, shiftId, storeId: receipt.storeId, total, tax, restock: body.restock, reason: body.reason ?? null, occurredAt }),
+    tdb.own({
+      id: refundId,
+      receiptId,
+      shiftId,
+      storeId: receipt.storeId,
+      total,
+      tax,
+      restock: body.restock,
+      reason: body.reason ?? null,
+      occurredAt,
+    }),
   )
   await tdb.db.insert(refundItems).values(
-    out.map((l) => tdb.own({ refundId, receiptItemId: l.receiptItemId, productId: l.productId, quantity: l.quantity, amount: l.amount, tax: l.tax })),
+    out.map((l) =>
+      tdb.own({
+        refundId,
+        receiptItemId: l.receiptItemId,
+        productId: l.productId,
+        quantity: l.quantity,
+        amount: l.amount,
+        tax: l.tax,
+      }),
+    ),
   )
-  const lineJson = JSON.stringify(out.map((l) => ({ id: l.receiptItemId, productId: l.productId, quantity: l.quantity })))
+  const lineJson = JSON.stringify(
+    out.map((l) => ({ id: l.receiptItemId, productId: l.productId, quantity: l.quantity })),
+  )
   await tdb.db.execute(sql`update receipt_items i set refunded_quantity = i.refunded_quantity + x.quantity
     from jsonb_to_recordset(${lineJson}::jsonb) as x(id uuid, "productId" uuid, quantity numeric)
     where i.tenant_id = ${t} and i.receipt_id = ${receiptId} and i.occurred_at = ${receipt.occurredAt}::timestamptz and i.id = x.id`)

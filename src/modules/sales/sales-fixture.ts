@@ -20,7 +20,12 @@ export async function sellingTenant(t: TestApp) {
       from products p join product_barcodes b on b.tenant_id = p.tenant_id and b.product_id = p.id
       where p.tenant_id = ${tenant.id} and p.unit = 'pcs' group by p.tenant_id, p.id order by p.sku`,
   )
-  const call = async (method: string, path: string, body?: unknown, opts: { key?: string; idem?: string } = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { key?: string; idem?: string } = {},
+  ) => {
     const headers: Record<string, string> = {}
     if (opts.idem !== undefined) headers['idempotency-key'] = opts.idem
     const res = await t.request(method, path, { key: opts.key ?? till, body, headers })
@@ -41,7 +46,18 @@ export async function sellingTenant(t: TestApp) {
   }
   const sell = (body: unknown, opts: { key?: string; idem?: string } = {}) =>
     call('POST', '/api/v1/receipts', body, { idem: crypto.randomUUID(), ...opts })
-  return { tenantId: tenant.id, admin, till, demo, products, call, openShift, stockOf, sell, milk: DEMO_MILK_BARCODE }
+  return {
+    tenantId: tenant.id,
+    admin,
+    till,
+    demo,
+    products,
+    call,
+    openShift,
+    stockOf,
+    sell,
+    milk: DEMO_MILK_BARCODE,
+  }
 }
 
 export type SellingTenant = Awaited<ReturnType<typeof sellingTenant>>

@@ -28,13 +28,19 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
     const shiftId = await s.openShift()
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
-        s.sell({ shiftId, items: [{ productId: product.id }], payments: [{ method: 'card', amount: product.price }] }),
+        s.sell({
+          shiftId,
+          items: [{ productId: product.id }],
+          payments: [{ method: 'card', amount: product.price }],
+        }),
       ),
     )
     const statuses = results.map((r) => r.status)
     expect(statuses.filter((x) => x === 201).length).toBe(50)
     expect(statuses.filter((x) => x === 409).length).toBe(150)
-    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'INSUFFICIENT_STOCK')).toBe(true)
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'INSUFFICIENT_STOCK')).toBe(
+      true,
+    )
     expect(await s.stockOf(product.id)).toBe('0.000')
     const [sum] = await rows<{ q: string }>(
       t.db,
@@ -48,10 +54,18 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
   test('100 concurrent requests with one Idempotency-Key: one receipt, the rest replays or 409', async () => {
     const shiftId = await s.openShift()
     const idem = crypto.randomUUID()
-    const body = { shiftId, items: [{ productId: p(6).id }], payments: [{ method: 'cash', amount: p(6).price }] }
+    const body = {
+      shiftId,
+      items: [{ productId: p(6).id }],
+      payments: [{ method: 'cash', amount: p(6).price }],
+    }
     const results = await Promise.all(Array.from({ length: 100 }, () => s.sell(body, { idem })))
-    const created = results.filter((r) => r.status === 201 && r.res.headers.get('idempotent-replayed') !== 'true')
-    const replayed = results.filter((r) => r.status === 201 && r.res.headers.get('idempotent-replayed') === 'true')
+    const created = results.filter(
+      (r) => r.status === 201 && r.res.headers.get('idempotent-replayed') !== 'true',
+    )
+    const replayed = results.filter(
+      (r) => r.status === 201 && r.res.headers.get('idempotent-replayed') === 'true',
+    )
     const inFlight = results.filter((r) => r.status === 409)
     expect(created.length).toBe(1)
     expect(replayed.length + inFlight.length).toBe(99)
@@ -65,11 +79,26 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
   })
 
   test('50 terminals selling at once: every terminal’s numbers are gapless', async () => {
-    const store = await s.call('POST', '/api/v1/stores', { name: 'Гипермаркет', timezone: 'Asia/Tashkent' }, { key: s.admin })
+    const store = await s.call(
+      'POST',
+      '/api/v1/stores',
+      { name: 'Гипермаркет', timezone: 'Asia/Tashkent' },
+      { key: s.admin },
+    )
     const terminals = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
-        const till = await s.call('POST', '/api/v1/terminals', { storeId: store.body.id, name: `Касса ${i}` }, { key: s.admin })
-        const shift = await s.call('POST', '/api/v1/shifts', { terminalId: till.body.id, openingCash: 0 }, { key: s.admin })
+        const till = await s.call(
+          'POST',
+          '/api/v1/terminals',
+          { storeId: store.body.id, name: `Касса ${i}` },
+          { key: s.admin },
+        )
+        const shift = await s.call(
+          'POST',
+          '/api/v1/shifts',
+          { terminalId: till.body.id, openingCash: 0 },
+          { key: s.admin },
+        )
         return { terminalId: till.body.id as string, shiftId: shift.body.id as string }
       }),
     )
@@ -79,7 +108,11 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
       terminals.flatMap(({ shiftId }) =>
         Array.from({ length: perTerminal }, () =>
           s.sell(
-            { shiftId, items: [{ productId: product.id }], payments: [{ method: 'card', amount: product.price }] },
+            {
+              shiftId,
+              items: [{ productId: product.id }],
+              payments: [{ method: 'card', amount: product.price }],
+            },
             { key: s.admin },
           ),
         ),

@@ -24,7 +24,11 @@ describe('shifts, refunds and reports', () => {
     const a = p(0)
     const b = p(1)
     // Sale 1: 2 × a in cash with change; sale 2: b by card with a discount.
-    const sale1 = await s.sell({ shiftId, items: [{ productId: a.id, quantity: 2 }], payments: [{ method: 'cash', amount: a.price * 2 + 700 }] })
+    const sale1 = await s.sell({
+      shiftId,
+      items: [{ productId: a.id, quantity: 2 }],
+      payments: [{ method: 'cash', amount: a.price * 2 + 700 }],
+    })
     const sale2 = await s.sell({
       shiftId,
       items: [{ productId: b.id, discount: 300 }],
@@ -37,18 +41,28 @@ describe('shifts, refunds and reports', () => {
     // Refund one of the two a's, with restock; then the discounted b in full.
     const stockBefore = Number(await s.stockOf(a.id))
     const line1 = sale1.body.items[0].id
-    const r1 = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, { items: [{ receiptItemId: line1, quantity: 1 }], restock: true })
+    const r1 = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, {
+      items: [{ receiptItemId: line1, quantity: 1 }],
+      restock: true,
+    })
     expect(r1.status).toBe(201)
     expect(r1.body.total).toBe(a.price)
     expect(r1.body.payments).toEqual([{ method: 'cash', amount: a.price }])
     expect(Number(await s.stockOf(a.id))).toBe(stockBefore + 1)
-    const tooMuch = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, { items: [{ receiptItemId: line1, quantity: 2 }], restock: false })
+    const tooMuch = await s.call('POST', `/api/v1/receipts/${sale1.body.id}/refunds`, {
+      items: [{ receiptItemId: line1, quantity: 2 }],
+      restock: false,
+    })
     expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'REFUND_EXCEEDS_SALE'])
     const r2 = await s.call('POST', `/api/v1/receipts/${sale2.body.id}/refunds`, {
       items: [{ receiptItemId: sale2.body.items[0].id, quantity: 1 }],
       restock: false,
     })
-    expect(r2.body).toMatchObject({ total: b.price - 300, tax: sale2.body.tax, payments: [{ method: 'card', amount: b.price - 300 }] })
+    expect(r2.body).toMatchObject({
+      total: b.price - 300,
+      tax: sale2.body.tax,
+      payments: [{ method: 'card', amount: b.price - 300 }],
+    })
     const got = await s.call('GET', `/api/v1/receipts/${sale1.body.id}`)
     expect(got.body.items[0].refundedQuantity).toBe('1.000')
 
@@ -70,12 +84,18 @@ describe('shifts, refunds and reports', () => {
       expectedCash: 50_000 + a.price * 2 - a.price + 1_000 - 400,
     })
 
-    const z = await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: x.body.expectedCash - 100 })
+    const z = await s.call('POST', `/api/v1/shifts/${shiftId}/close`, {
+      countedCash: x.body.expectedCash - 100,
+    })
     expect(z.status).toBe(200)
     expect(z.body).toMatchObject({ kind: 'Z', difference: -100, expectedCash: x.body.expectedCash })
     expect((await s.call('GET', `/api/v1/shifts/${shiftId}/report`)).body.kind).toBe('Z')
 
-    const late = await s.sell({ shiftId, items: [{ productId: a.id }], payments: [{ method: 'cash', amount: a.price }] })
+    const late = await s.sell({
+      shiftId,
+      items: [{ productId: a.id }],
+      payments: [{ method: 'cash', amount: a.price }],
+    })
     expect([late.status, late.body.code]).toEqual([409, 'SHIFT_NOT_OPEN'])
     expect((await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })).status).toBe(409)
   })
@@ -92,7 +112,10 @@ describe('shifts, refunds and reports', () => {
     let refunded = 0
     let tax = 0
     for (let i = 0; i < 3; i++) {
-      const r = await s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, { items: [{ receiptItemId: line, quantity: 1 }], restock: false })
+      const r = await s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, {
+        items: [{ receiptItemId: line, quantity: 1 }],
+        restock: false,
+      })
       expect(r.status).toBe(201)
       refunded += r.body.total
       tax += r.body.tax
@@ -107,7 +130,10 @@ describe('shifts, refunds and reports', () => {
     const shiftId = await s.openShift()
     const d = p(3)
     const stock = Number(await s.stockOf(d.id))
-    const [{ n: before } = { n: 0 }] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`)
+    const [{ n: before } = { n: 0 }] = await rows<{ n: number }>(
+      t.db,
+      sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`,
+    )
     const res = await s.sell({
       shiftId,
       items: [{ productId: p(4).id }, { productId: d.id, quantity: stock + 1 }],
@@ -115,9 +141,16 @@ describe('shifts, refunds and reports', () => {
     })
     expect([res.status, res.body.code]).toEqual([409, 'INSUFFICIENT_STOCK'])
     expect(Number(await s.stockOf(d.id))).toBe(stock)
-    const [{ n: after } = { n: 0 }] = await rows<{ n: number }>(t.db, sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`)
+    const [{ n: after } = { n: 0 }] = await rows<{ n: number }>(
+      t.db,
+      sql`select count(*)::int as n from receipts where tenant_id = ${s.tenantId}`,
+    )
     expect(after).toBe(before)
-    const ok = await s.sell({ shiftId, items: [{ productId: d.id, quantity: stock }], payments: [{ method: 'card', amount: d.price * stock }] })
+    const ok = await s.sell({
+      shiftId,
+      items: [{ productId: d.id, quantity: stock }],
+      payments: [{ method: 'card', amount: d.price * stock }],
+    })
     expect(ok.status).toBe(201)
     expect(Number(await s.stockOf(d.id))).toBe(0)
     await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: true }, { key: s.admin })

@@ -28,7 +28,13 @@ export async function getShift(tdb: TenantDb, auth: Principal, id: string): Prom
   const [row] = await tdb.db
     .select()
     .from(shifts)
-    .where(tdb.where(shifts, eq(shifts.id, id), auth.terminalId ? eq(shifts.terminalId, auth.terminalId) : undefined))
+    .where(
+      tdb.where(
+        shifts,
+        eq(shifts.id, id),
+        auth.terminalId ? eq(shifts.terminalId, auth.terminalId) : undefined,
+      ),
+    )
   if (!row) throw notFound('shift')
   return row
 }
@@ -54,7 +60,8 @@ export async function openShift(tdb: TenantDb, auth: Principal, body: typeof New
       .returning()
     return row as ShiftRow
   } catch (error) {
-    const code = (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code
+    const code =
+      (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code
     if (code === '23505') throw new AppError(409, 'CONFLICT', 'This terminal already has an open shift')
     translateDbError(error, 'shift')
   }
@@ -65,7 +72,12 @@ const num = (v: unknown) => Number(v ?? 0)
 const methods = () => ({ cash: 0, card: 0, transfer: 0 })
 
 /** X report (open shift) or Z report (at closing): every figure from the shift's own rows. */
-export async function shiftReport(tdb: TenantDb, shift: ShiftRow, kind: 'X' | 'Z', countedCash: number | null = null) {
+export async function shiftReport(
+  tdb: TenantDb,
+  shift: ShiftRow,
+  kind: 'X' | 'Z',
+  countedCash: number | null = null,
+) {
   const t = tdb.tenantId
   const [sales] = await rows<Sums>(
     tdb.db,
@@ -130,19 +142,40 @@ export async function closeShift(tdb: TenantDb, auth: Principal, id: string, cou
       .from(terminals)
       .where(tx.where(terminals, eq(terminals.id, shift.terminalId)))
       .for('update')
-    const [current] = await tx.db.select().from(shifts).where(tx.where(shifts, eq(shifts.id, id))).for('update')
+    const [current] = await tx.db
+      .select()
+      .from(shifts)
+      .where(tx.where(shifts, eq(shifts.id, id)))
+      .for('update')
     if (current?.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is already closed')
     const closedAt = new Date()
-    const report = await shiftReport(tx, { ...current, status: 'closed', closedAt, countedCash }, 'Z', countedCash)
+    const report = await shiftReport(
+      tx,
+      { ...current, status: 'closed', closedAt, countedCash },
+      'Z',
+      countedCash,
+    )
     await tx.db
       .update(shifts)
-      .set({ status: 'closed', countedCash, closedAt, report, version: sql`${shifts.version} + 1`, updatedAt: closedAt })
+      .set({
+        status: 'closed',
+        countedCash,
+        closedAt,
+        report,
+        version: sql`${shifts.version} + 1`,
+        updatedAt: closedAt,
+      })
       .where(tx.where(shifts, eq(shifts.id, id)))
     return { ...report, shift: { ...report.shift, version: current.version + 1 } }
   })
 }
 
-export async function addCashMovement(tdb: TenantDb, auth: Principal, id: string, body: typeof CashMovementInput.static) {
+export async function addCashMovement(
+  tdb: TenantDb,
+  auth: Principal,
+  id: string,
+  body: typeof CashMovementInput.static,
+) {
   const shift = await getShift(tdb, auth, id)
   if (shift.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is closed')
   const [row] = await tdb.db
@@ -150,7 +183,14 @@ export async function addCashMovement(tdb: TenantDb, auth: Principal, id: string
     .values(tdb.own({ shiftId: id, type: body.type, amount: body.amount, reason: body.reason ?? null }))
     .returning()
   const m = row as typeof cashMovements.$inferSelect
-  return { id: m.id, shiftId: m.shiftId, type: m.type, amount: m.amount, reason: m.reason, createdAt: m.createdAt.toISOString() }
+  return {
+    id: m.id,
+    shiftId: m.shiftId,
+    type: m.type,
+    amount: m.amount,
+    reason: m.reason,
+    createdAt: m.createdAt.toISOString(),
+  }
 }
 
 /** The open shift of a terminal, if any. */
