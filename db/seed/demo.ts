@@ -7,6 +7,7 @@ import {
   products,
   settings,
   stock,
+  stockMovements,
   stores,
   terminals,
   type WeightBarcodeLayout,
@@ -204,6 +205,14 @@ export async function seedDemoCatalog(
       quantity: p.quantity,
     }))
     await insertChunked(levels, (chunk) => tx.insert(stock).values(chunk))
+    // The opening balance is a movement too, so the ledger always sums to the level.
+    const opening = levels.map((l) => ({
+      ...l,
+      type: 'receive' as const,
+      reason: 'opening balance',
+      occurredAt: new Date(),
+    }))
+    await insertChunked(opening, (chunk) => tx.insert(stockMovements).values(chunk))
 
     await tx
       .insert(settings)

@@ -17,6 +17,7 @@ beforeAll(async () => {
   t = await startTestApp({ DATABASE_POOL_SIZE: '40', RATE_LIMIT_PER_SECOND: '0' })
   s = await sellingTenant(t)
   await t.database.rows(sql`delete from stock where tenant_id = ${s.tenantId}`)
+  await t.database.rows(sql`delete from stock_movements where tenant_id = ${s.tenantId}`)
   key = (
     await s.call('POST', '/api/v1/api-keys', { scopes: ['stock:read', 'stock:write'] }, { key: s.admin })
   ).body.key

@@ -22,8 +22,9 @@ const level = async (warehouseId: string, productId: string) =>
 beforeAll(async () => {
   t = await startTestApp({ RATE_LIMIT_PER_SECOND: '0' })
   s = await sellingTenant(t)
-  // The demo seed loads levels without movements; start from an empty ledger so Σ movements = level.
+  // Start from an empty ledger: no levels and no movements (the demo seed writes opening balances).
   await t.database.rows(sql`delete from stock where tenant_id = ${s.tenantId}`)
+  await t.database.rows(sql`delete from stock_movements where tenant_id = ${s.tenantId}`)
   const res = await s.call(
     'POST',
     '/api/v1/api-keys',
