@@ -4,7 +4,7 @@ import { withIdempotency } from '../infra/idempotency'
 import type { Page } from '../infra/resource'
 import { TenantDb } from '../infra/tenant-db'
 import type { Auth } from '../plugins/auth'
-import { AppError } from './errors'
+import { etag, expectedVersion, IfMatchHeaders } from './http'
 import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from './schemas'
 import type { Scope } from './scopes'
 
@@ -39,15 +39,6 @@ export type CrudOptions<Row, Create, Patch> = {
   writeConflicts?: boolean
 }
 
-const IfMatchHeaders = t.Object({
-  'if-match': t.Optional(
-    t.String({ pattern: '^(W/)?"?[0-9]+"?$', description: 'Expected version (the ETag of the GET)' }),
-  ),
-})
-
-export const parseIfMatch = (header: string | undefined) =>
-  header === undefined ? undefined : Number(header.replace(/^W\//, '').replaceAll('"', ''))
-
 export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch>) {
   const { service, toView } = o
   const route = `/api/v1/${o.plural}`
@@ -74,7 +65,7 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
       '/:id',
       async ({ auth, params, set }) => {
         const view = toView(await service.get(tenant(auth), params.id))
-        set.headers.etag = `"${view.version}"`
+        set.headers.etag = etag(view.version)
         return view
       },
       {
@@ -107,13 +98,11 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
       '/:id',
       async ({ auth, params, body, headers, set }) => {
         const { version, ...patch } = body as { version?: number }
-        const expected = parseIfMatch(headers['if-match']) ?? version
-        if (expected !== undefined && version !== undefined && expected !== version)
-          throw new AppError(400, 'VALIDATION_FAILED', 'If-Match and body version disagree')
+        const expected = expectedVersion(headers['if-match'], version)
         const view = toView(
           await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)),
         )
-        set.headers.etag = `"${view.version}"`
+        set.headers.etag = etag(view.version)
         return view
       },
       {

@@ -3,7 +3,7 @@ import { Elysia, t } from 'elysia'
 import type { Db } from '../../infra/db'
 import { withIdempotency } from '../../infra/idempotency'
 import { TenantDb } from '../../infra/tenant-db'
-import { parseIfMatch } from '../../lib/crud-routes'
+import { etag, expectedVersion, IfMatchHeaders } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
 import { issueKey, listKeys, revokeKey } from './keys'
@@ -90,7 +90,7 @@ export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: Admin
       '/settings',
       async ({ auth, set }) => {
         const view = settingsView(await getSettings(tenant(auth)))
-        set.headers.etag = `"${view.version}"`
+        set.headers.etag = etag(view.version)
         return view
       },
       {
@@ -103,16 +103,16 @@ export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: Admin
       '/settings',
       async ({ auth, body, headers, set }) => {
         const view = settingsView(
-          await updateSettings(tenant(auth), body, parseIfMatch(headers['if-match']) ?? body.version),
+          await updateSettings(tenant(auth), body, expectedVersion(headers['if-match'], body.version)),
         )
         await onSettingsChanged(auth.tenantId)
-        set.headers.etag = `"${view.version}"`
+        set.headers.etag = etag(view.version)
         return view
       },
       {
         auth: 'admin',
         body: SettingsPatch,
-        headers: t.Object({ 'if-match': t.Optional(t.String({ pattern: '^(W/)?"?[0-9]+"?$' })) }),
+        headers: IfMatchHeaders,
         detail: {
           summary: 'Change tenant settings (negative stock, price override, currency, weight barcodes)',
           description:

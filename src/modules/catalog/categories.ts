@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { categories, products } from '../../../db/schema'
+import { rows } from '../../infra/db'
 import { type Page, resource } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import { AppError, conflict } from '../../lib/errors'
 import type { CategoryView } from './model'
-import { rows } from './rows'
 
 // Categories: a tree per tenant. Product answers carry only categoryId, so no category change
 // touches the product cache — which is why deleting a category still in use is refused.

@@ -1,15 +1,8 @@
 import { Elysia } from 'elysia'
+import { etag, expectedVersion, IfMatchHeaders } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, NoContent, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
-import { etag, expectedVersion } from './http'
-import {
-  Category,
-  CategoryListQuery,
-  CategoryPage,
-  CategoryPatch,
-  IfMatchHeaders,
-  NewCategory,
-} from './model'
+import { Category, CategoryListQuery, CategoryPage, CategoryPatch, NewCategory } from './model'
 import type { CatalogService } from './service'
 
 export const categoryRoutes = ({ catalog, auth }: { catalog: CatalogService; auth: Auth }) =>

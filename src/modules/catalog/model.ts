@@ -138,12 +138,6 @@ export const ProductListQuery = t.Object({
 
 export const ProductPage = t.Object({ items: t.Array(Product), nextCursor: t.Union([t.String(), t.Null()]) })
 
-export const IfMatchHeaders = t.Object({
-  'if-match': t.Optional(
-    t.String({ maxLength: 40, description: 'The version the change is based on (ETag of GET), e.g. "3"' }),
-  ),
-})
-
 export const SearchBody = t.Union(
   [
     t.Object({ barcode: Barcode }, { additionalProperties: false, title: 'By barcode' }),

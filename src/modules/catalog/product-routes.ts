@@ -1,13 +1,12 @@
 import { Elysia, t } from 'elysia'
 import { notFound } from '../../lib/errors'
+import { etag, expectedVersion, IfMatchHeaders, jsonResponse } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, NoContent, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
-import { etag, expectedVersion, jsonResponse } from './http'
 import {
   Barcode,
   BatchBody,
   BatchResult,
-  IfMatchHeaders,
   NewProduct,
   Product,
   ProductListQuery,

@@ -1,6 +1,7 @@
-import { badRequest } from '../../lib/errors'
+import { t } from 'elysia'
+import { badRequest } from './errors'
 
-// Small HTTP helpers shared by the catalog's routes.
+// Small HTTP helpers shared by routes: prebuilt JSON answers, ETags and If-Match.
 
 /** Hoisted: the hot path builds no header object of its own. */
 const JSON_INIT: ResponseInit = { headers: { 'content-type': 'application/json' } }
@@ -30,3 +31,13 @@ export function expectedVersion(
     ])
   return version
 }
+
+export const IfMatchHeaders = t.Object({
+  'if-match': t.Optional(
+    t.String({
+      maxLength: 40,
+      description:
+        'The version the change is based on (the ETag of the GET), e.g. "3"; stale → 409 VERSION_MISMATCH',
+    }),
+  ),
+})
