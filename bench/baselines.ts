@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Fixture } from '../db/seed/bench-fixture'
 import type { CapturedResponse } from './ceiling-server'
 import { type Engine, runLoad } from './engine'
-import { pgbenchBinary, runPgbench } from './pgbench'
+import { PGBENCH_SCRIPTS, type PgbenchScript, pgbenchBinary, runPgbench } from './pgbench'
 import { startCeiling } from './processes'
 import type { BaselineResult, HttpRequest, Scenario } from './types'
 
@@ -112,7 +112,11 @@ export async function runBaselines(
       errors[name] = 'pgbench not found'
       continue
     }
-    const script = name === 'pgbench:receipt' ? 'receipt' : 'lookup'
+    const script = name.slice('pgbench:'.length) as PgbenchScript
+    if (!PGBENCH_SCRIPTS.includes(script)) {
+      errors[name] = `no bench/pgbench/${script}.sql`
+      continue
+    }
     const connections = Math.min(s.connections, MAX_PGBENCH_CLIENTS)
     const run = {
       script,

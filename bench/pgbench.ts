@@ -1,4 +1,4 @@
-// pgbench baselines: the lookup and receipt SQL of bench/pgbench/*.sql through PgBouncer (the URL the
+// pgbench baselines: the lookup, receipt, list and search SQL of bench/pgbench/*.sql through PgBouncer (the URL the
 // server uses) at the scenario's concurrency, extended protocol with unnamed statements like
 // postgres.js with prepare: false. Percentiles come from pgbench's per-transaction log.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -6,8 +6,11 @@ import { join, resolve } from 'node:path'
 import type { Fixture } from '../db/seed/bench-fixture'
 import type { LoadResult } from './types'
 
+export const PGBENCH_SCRIPTS = ['lookup', 'receipt', 'list', 'search'] as const
+export type PgbenchScript = (typeof PGBENCH_SCRIPTS)[number]
+
 export type PgbenchRun = {
-  script: 'lookup' | 'receipt'
+  script: PgbenchScript
   url: string
   fixture: Fixture
   connections: number
@@ -25,19 +28,21 @@ export function pgbenchBinary(): string | undefined {
 function variables(f: Fixture, script: PgbenchRun['script']): string[] {
   const perTenant = f.params.storesPerTenant * f.params.terminalsPerStore
   const vars: Record<string, string | number> =
-    script === 'lookup'
-      ? { tenant: f.tenantId, tidx: f.tenantIndex, np: f.productCount }
-      : {
-          tenant: f.tenantId,
-          np: f.productCount,
-          nterm: Math.min(perTenant, f.terminals.length),
-          k: f.params.terminalsPerStore,
-          kp: `${f.namespace}:k:`,
-          pp: `${f.namespace}:p:0:`,
-          sp: `${f.namespace}:s:0:`,
-          wp: `${f.namespace}:w:0:`,
-          op: `${f.namespace}:open:`,
-        }
+    script === 'list' || script === 'search'
+      ? { tenant: f.tenantId }
+      : script === 'lookup'
+        ? { tenant: f.tenantId, tidx: f.tenantIndex, np: f.productCount }
+        : {
+            tenant: f.tenantId,
+            np: f.productCount,
+            nterm: Math.min(perTenant, f.terminals.length),
+            k: f.params.terminalsPerStore,
+            kp: `${f.namespace}:k:`,
+            pp: `${f.namespace}:p:0:`,
+            sp: `${f.namespace}:s:0:`,
+            wp: `${f.namespace}:w:0:`,
+            op: `${f.namespace}:open:`,
+          }
   return Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`])
 }
 

@@ -15,6 +15,8 @@ export const BASELINES = {
   ceilingLookup: 'ceiling:lookup',
   pgbenchLookup: 'pgbench:lookup',
   pgbenchReceipt: 'pgbench:receipt',
+  pgbenchList: 'pgbench:list',
+  pgbenchSearch: 'pgbench:search',
 } as const
 
 const LOOKUP_CONNECTIONS = 64
@@ -152,7 +154,7 @@ export function buildScenarios(f: Fixture): Scenario[] {
       requests: listRequests(f),
       expectStatus: 200,
       connections: LOOKUP_CONNECTIONS,
-      baseline: 'ceiling:product-list',
+      baseline: BASELINES.pgbenchList,
       founding: true,
     },
     {
@@ -164,7 +166,7 @@ export function buildScenarios(f: Fixture): Scenario[] {
       requests: nameSearches(f),
       expectStatus: 200,
       connections: LOOKUP_CONNECTIONS,
-      baseline: 'ceiling:name-search',
+      baseline: BASELINES.pgbenchSearch,
     },
     {
       name: 'receipt-create',

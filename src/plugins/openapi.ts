@@ -1,3 +1,4 @@
+import './formats'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
 

@@ -74,24 +74,29 @@ export function prefixQuery(text: string): string | undefined {
 
 const lowerName = sql`lower(${products.name})`
 
-/** Match condition and score for one spelling of the query. */
-function spelling(text: string): { match: SQL; score: SQL } {
+/**
+ * Match arms and score for one spelling of the query. The arms read the candidate alias `c`; each
+ * is one GIN index probe (full-text words, word prefixes, trigram word similarity).
+ */
+function spelling(text: string): { arms: SQL[]; score: SQL } {
   const lq = text.toLowerCase()
   const prefix = prefixQuery(text)
   const web = sql`websearch_to_tsquery('russian', ${text})`
   const pre = prefix ? sql`to_tsquery('russian', ${prefix})` : undefined
-  const arms = [
-    sql`${products.search} @@ ${web}`,
-    pre && sql`${products.search} @@ ${pre}`,
-    sql`${lq} <% ${lowerName}`,
-  ]
+  const arms = [sql`c.search @@ ${web}`, sql`${lq} <% lower(c.name)`]
+  if (pre) arms.push(sql`c.search @@ ${pre}`)
   const score = sql`(case when ${products.search} @@ ${web} then 1 else 0 end
     + ${pre ? sql`case when ${products.search} @@ ${pre} then 0.5 else 0 end` : sql`0`}
     + word_similarity(${lq}, ${lowerName}) + similarity(${lq}, ${lowerName}) * 0.5)`
-  return { match: or(...arms) as SQL, score }
+  return { arms, score }
 }
 
-/** The ranked search statement (exported for EXPLAIN in tests). */
+/**
+ * The ranked search statement (exported for EXPLAIN in tests). The candidates are a UNION of one
+ * index probe per arm: written as one OR, the planner reads the whole tenant through the tenant_id
+ * column of a GIN index and evaluates every arm per row, which grows with the catalog (19 ms for a
+ * 3,300-product tenant against 0.3–2.7 ms per probe).
+ */
 export function searchQuery(db: Db, tenantId: string, text: string, limit: number) {
   const tdb = new TenantDb(db, tenantId)
   const spellings = [text]
@@ -106,10 +111,15 @@ export function searchQuery(db: Db, tenantId: string, text: string, limit: numbe
           parts.map((p) => p.score),
           sql`, `,
         )})`
+  const probes = parts.flatMap((p) =>
+    p.arms.map((arm) => sql`select c.id from ${products} c where c.tenant_id = ${tenantId} and ${arm}`),
+  )
+  // `= any(array(…))`: the ids are collected first, then fetched through the primary key.
+  const candidates = sql`${products.id} = any(array(${sql.join(probes, sql` union `)}))`
   return db
     .select({ ...productColumns, score: sql<number>`${score}` })
     .from(products)
-    .where(tdb.where(products, isNull(products.deletedAt), or(...parts.map((p) => p.match))))
+    .where(tdb.where(products, isNull(products.deletedAt), candidates))
     .orderBy(desc(sql`${score}`), asc(products.name))
     .limit(limit)
 }
