@@ -3,11 +3,20 @@ import { badRequest } from './errors'
 
 // Small HTTP helpers shared by routes: prebuilt JSON answers, ETags and If-Match.
 
-/** Hoisted: the hot path builds no header object of its own. */
-const JSON_INIT: ResponseInit = { headers: { 'content-type': 'application/json' } }
+type SetHeaders = { headers: Record<string, string | number> }
 
-/** A serialized JSON body answered as is (Elysia would send a string as text/plain). */
-export const jsonResponse = (body: string) => new Response(body, JSON_INIT)
+/**
+ * A serialized JSON body (Elysia would send a string as text/plain) with the headers hooks already put in `set` (request id, RateLimit-*), in
+ * one Response. Given a Response while `set.headers` is not empty, Elysia builds a second Response
+ * to merge them — a quarter of what a cached barcode lookup costs; handing the headers over and
+ * emptying `set.headers` avoids that copy.
+ */
+export function jsonWithSetHeaders(body: string, set: SetHeaders): Response {
+  const headers = set.headers
+  headers['content-type'] = 'application/json'
+  set.headers = {}
+  return new Response(body, { headers: headers as Record<string, string> })
+}
 
 export const etag = (version: number) => `"${version}"`
 

@@ -102,6 +102,22 @@ describe('weight/price-embedded EAN-13', () => {
 })
 
 describe('cache over HTTP', () => {
+  test('a cached answer carries JSON, the request id and the RateLimit headers', async () => {
+    await create(t, key, { sku: 'H-1', name: 'Headers', price: 100, barcodes: ['4600000000021'] })
+    for (const round of ['miss', 'hit']) {
+      const res = await t.request('GET', '/api/v1/products/by-barcode/4600000000021', {
+        key,
+        headers: { 'x-request-id': `lookup-${round}` },
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      expect(res.headers.get('x-request-id')).toBe(`lookup-${round}`)
+      expect(Number(res.headers.get('ratelimit-limit'))).toBeGreaterThan(0)
+      expect(res.headers.get('ratelimit-remaining')).not.toBeNull()
+      expect(((await res.json()) as Json).sku).toBe('H-1')
+    }
+  })
+
   test('hits are counted; unknown codes are cached negatively but a create shows at once', async () => {
     const before = await stats(t, key)
     expect((await get(t, key, '5550000000001')).status).toBe(404)

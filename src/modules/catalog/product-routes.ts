@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia'
 import { notFound } from '../../lib/errors'
-import { etag, expectedVersion, IfMatchHeaders, jsonResponse } from '../../lib/http'
+import { etag, expectedVersion, IfMatchHeaders, jsonWithSetHeaders } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, NoContent, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
 import {
@@ -19,9 +19,10 @@ import {
 import type { CatalogService } from './service'
 
 const productNotFound = notFound('product')
-const answer = (json: string | undefined) => {
+type Set = Parameters<typeof jsonWithSetHeaders>[1]
+const answer = (json: string | undefined, set: Set) => {
   if (json === undefined) throw productNotFound
-  return jsonResponse(json)
+  return jsonWithSetHeaders(json, set)
 }
 
 export type ProductRouteOptions = { catalog: CatalogService; auth: Auth; lookupDelayMs: number }
@@ -30,35 +31,40 @@ export const productRoutes = ({ catalog, auth, lookupDelayMs }: ProductRouteOpti
   // The hot path: an LRU hit answers synchronously with the cached bytes, no JSON work at all.
   const byBarcode =
     lookupDelayMs > 0
-      ? async (tenantId: string, barcode: string) => {
+      ? async (tenantId: string, barcode: string, set: Set) => {
           await Bun.sleep(lookupDelayMs)
-          return answer(await catalog.lookup(tenantId, barcode))
+          return answer(await catalog.lookup(tenantId, barcode), set)
         }
-      : (tenantId: string, barcode: string) => {
+      : (tenantId: string, barcode: string, set: Set) => {
           const found = catalog.lookup(tenantId, barcode)
-          return typeof found === 'object' ? found.then(answer) : answer(found)
+          return typeof found === 'object' ? found.then((json) => answer(json, set)) : answer(found, set)
         }
 
   return new Elysia({ name: 'catalog-products', prefix: '/api/v1/products', detail: { tags: ['Catalog'] } })
     .use(auth.plugin)
-    .get('/by-barcode/:barcode', ({ auth, params }) => byBarcode(auth.tenantId, params.barcode), {
-      auth: 'catalog:read',
-      params: t.Object({ barcode: Barcode }),
-      detail: {
-        summary: 'Look a product up by barcode (the register hot path)',
-        description:
-          "Resolves any of the product's barcodes within the caller's tenant; deleted products do not resolve. " +
-          "A weight/price-embedded EAN-13 matching one of the tenant's layouts (settings.weightBarcodes) resolves " +
-          'to the product holding prefix + item code and carries `embedded: {weight | price}`. Served from a ' +
-          'two-tier cache; a change is visible on every instance within ~100 ms.',
+    .get(
+      '/by-barcode/:barcode',
+      ({ auth, params, set }) => byBarcode(auth.tenantId, params.barcode, set as Set),
+      {
+        auth: 'catalog:read',
+        params: t.Object({ barcode: Barcode }),
+        detail: {
+          summary: 'Look a product up by barcode (the register hot path)',
+          description:
+            "Resolves any of the product's barcodes within the caller's tenant; deleted products do not resolve. " +
+            "A weight/price-embedded EAN-13 matching one of the tenant's layouts (settings.weightBarcodes) resolves " +
+            'to the product holding prefix + item code and carries `embedded: {weight | price}`. Served from a ' +
+            'two-tier cache; a change is visible on every instance within ~100 ms.',
+        },
+        response: { 200: Product, ...problems(400, 401, 403, 404) },
       },
-      response: { 200: Product, ...problems(400, 401, 403, 404) },
-    })
+    )
     .post(
       '/search',
-      async ({ auth, body }) => {
+      async ({ auth, body, set }) => {
         // The cached bytes of the by-barcode answer; Elysia's types do not mix a Response with an object.
-        if ('barcode' in body) return byBarcode(auth.tenantId, body.barcode) as unknown as SearchResultView
+        if ('barcode' in body)
+          return byBarcode(auth.tenantId, body.barcode, set as Set) as unknown as SearchResultView
         return { items: await catalog.search(auth.tenantId, body.q, body.limit ?? 20) }
       },
       {
