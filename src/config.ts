@@ -77,7 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheLruMaxBytes: e.CACHE_LRU_MAX_BYTES,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheNegativeTtlSeconds: e.CACHE_NEGATIVE_TTL_SECONDS,
-    /** Per API key, token bucket; a key's own rate_limit overrides the rate. 0 disables. */
+    /** Per API key, token bucket; a key's own rate_limit overrides the rate. 0: no limiter at all. */
     rateLimitPerSecond: e.RATE_LIMIT_PER_SECOND,
     rateLimitBurst: e.RATE_LIMIT_BURST,
     /** Only for the benchmark harness's own test: an artificial delay in barcode lookup. */
