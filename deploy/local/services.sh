@@ -407,6 +407,9 @@ shared_buffers = 256MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
+# Room for bulk loads (benchmark presets) without a checkpoint every few seconds.
+max_wal_size = 8GB
+checkpoint_timeout = 15min
 # slow query log
 log_min_duration_statement = 250
 log_line_prefix = '%m [%p] %q%u@%d '
