@@ -3,7 +3,7 @@
 // the history grew to 5 million (other stores, same twelve months). The store's own month is the same
 // both times, so any growth is what the rest of the history costs. Exits 1 above 1.5×.
 //
-//   eval "$(bash deploy/local/services.sh start)" && bun bench/report-scaling.ts [--small N] [--large N]
+//   eval "$(bash deploy/local/services.sh start)" && bun run bench:reports [--small N] [--large N]
 //
 // Writes bench/results/report-scaling.{json,md}. Needs DATABASE_URL (and DATABASE_DIRECT_URL for the
 // bulk inserts); a fresh tenant is created each run.

@@ -38,7 +38,9 @@ export function createApp(deps: AppDeps) {
   const { config, log, database, redis } = deps
   // RATE_LIMIT_PER_SECOND=0: no limiter in this process at all (nginx limits, or measuring its cost).
   const rateLimiter =
-    config.rateLimitPerSecond > 0 ? new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst) : undefined
+    config.rateLimitPerSecond > 0
+      ? new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst)
+      : undefined
   // One bus per instance: every module that holds local copies listens and publishes on it.
   const bus = createInvalidationBus({ redis, log })
   const auth = createAuth({ db: database.db, adminToken: config.adminToken, rateLimiter, bus })

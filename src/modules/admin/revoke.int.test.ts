@@ -27,7 +27,10 @@ describe.skipIf(!usingPostgres)('API key revocation across instances', () => {
   test(`a key revoked on A is refused by B within ${BOUND_MS} ms (worst of ${ROUNDS})`, async () => {
     let worst = 0
     for (let i = 0; i < ROUNDS; i++) {
-      const created = await a.request('POST', '/api/v1/api-keys', { key: admin, body: { scopes: ['sales:read'] } })
+      const created = await a.request('POST', '/api/v1/api-keys', {
+        key: admin,
+        body: { scopes: ['sales:read'] },
+      })
       expect(created.status).toBe(201)
       const { id, key } = (await created.json()) as { id: string; key: string }
       // B verifies the key and keeps it in its cache.
