@@ -1,33 +1,29 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm'
-import { productBarcodes, products } from '../../../db/schema'
-import type { Db } from '../../infra/db'
+import { eq, inArray, sql } from 'drizzle-orm'
+import { productBarcodes } from '../../../db/schema'
+import { type Db, rows } from '../../infra/db'
 import { translateDbError } from '../../infra/resource'
-import { TenantDb } from '../../infra/tenant-db'
+import type { TenantDb } from '../../infra/tenant-db'
 import { conflict } from '../../lib/errors'
 import type { ProductView } from './model'
-import { type ProductRow, productColumns, toProductView } from './product-view'
+import { type ProductRow, toProductView } from './product-view'
 
-export const barcodeQuery = (db: Db, tenantId: string, barcode: string) => {
-  const tdb = new TenantDb(db, tenantId)
-  return db
-    .select(productColumns)
-    .from(productBarcodes)
-    .innerJoin(
-      products,
-      and(eq(products.tenantId, productBarcodes.tenantId), eq(products.id, productBarcodes.productId)),
-    )
-    .where(tdb.where(productBarcodes, eq(productBarcodes.barcode, barcode), isNull(products.deletedAt)))
-    .limit(1)
-}
-
-/** The product a barcode resolves to within the tenant, or undefined (deleted products never resolve). */
+/**
+ * The product a barcode resolves to within the tenant, or undefined (deleted products never resolve).
+ * One call of pos_product_by_barcode (db/migrations/0004), whose plan each server connection keeps.
+ */
 export async function findByBarcode(
   db: Db,
   tenantId: string,
   barcode: string,
 ): Promise<ProductView | undefined> {
-  const [row] = await barcodeQuery(db, tenantId, barcode)
-  return row ? toProductView(row as ProductRow) : undefined
+  const [row] = await rows<ProductRow>(
+    db,
+    sql`select id, sku, name, description, category_id as "categoryId", price, cost, unit,
+      tax_rate as "taxRate", is_active as "isActive", version, created_at as "createdAt",
+      updated_at as "updatedAt", deleted_at as "deletedAt", barcodes
+      from pos_product_by_barcode(${tenantId}, ${barcode})`,
+  )
+  return row ? toProductView(row) : undefined
 }
 
 export const uniqueBarcodes = (barcodes: readonly string[] | undefined) => [...new Set(barcodes ?? [])]

@@ -40,11 +40,15 @@ export type ProductRow = {
   taxRate: number
   isActive: boolean
   version: number
-  createdAt: Date
-  updatedAt: Date
-  deletedAt: Date | null
+  /** A Date through drizzle's columns, PostgreSQL's text through a raw statement. */
+  createdAt: Date | string
+  updatedAt: Date | string
+  deletedAt: Date | string | null
   barcodes: string[]
 }
+
+/** The same parse drizzle applies to timestamptz text, so both row shapes give identical JSON. */
+const iso = (at: Date | string) => (typeof at === 'string' ? new Date(at) : at).toISOString()
 
 /** Fixed key order, so the cached bytes and a fresh answer are identical. */
 export function toProductView(row: ProductRow): ProductView {
@@ -61,9 +65,9 @@ export function toProductView(row: ProductRow): ProductView {
     taxRate: row.taxRate,
     isActive: row.isActive,
     version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
   }
-  if (row.deletedAt) view.deletedAt = row.deletedAt.toISOString()
+  if (row.deletedAt) view.deletedAt = iso(row.deletedAt)
   return view
 }

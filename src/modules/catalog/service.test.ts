@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { barcodeQuery, findByBarcode } from './service'
+import { findByBarcode } from './service'
 
 let t: TestApp
 let tenantId: string
@@ -39,7 +39,14 @@ describe('barcode lookup query', () => {
   })
 
   test('is answered from indexes, never by scanning a table', async () => {
-    const plan = await t.explain(barcodeQuery(t.db, tenantId, '4780000000042'))
+    // The statement inside pos_product_by_barcode as deployed, with its arguments as parameters.
+    const [fn] = await t.database.rows<{ src: string }>(
+      sql`select prosrc as src from pg_proc where proname = 'pos_product_by_barcode'`,
+    )
+    const body = /RETURN QUERY([\s\S]*?);/.exec(fn?.src ?? '')?.[1]
+    expect(body).toBeDefined()
+    const statement = (body ?? '').replaceAll('p_tenant', '$1::uuid').replaceAll('p_barcode', '$2::text')
+    const plan = await t.explain({ toSQL: () => ({ sql: statement, params: [tenantId, '4780000000042'] }) })
     expect(plan).toContain('"Index Name":"product_barcodes_tenant_id_barcode_pk"')
     expect(plan).toContain('"Index Name":"products_tenant_id_id_pk"')
     expect(plan).not.toContain('Seq Scan')

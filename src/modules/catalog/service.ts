@@ -21,7 +21,7 @@ import { createLayoutCache, matchEmbedded, withEmbedded } from './weight-barcode
 // The catalog's service: what routes (and other modules) call. Every write invalidates the
 // barcodes it touched after its transaction commits, on every instance.
 
-export { barcodeQuery, findByBarcode } from './barcodes'
+export { findByBarcode } from './barcodes'
 export { getProduct, listProducts } from './products'
 
 export type CatalogServiceDeps = { db: Db; cache: CatalogCache; bus: InvalidationBus }
