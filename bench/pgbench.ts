@@ -1,4 +1,4 @@
-// pgbench baselines: the lookup, receipt, list and search SQL of bench/pgbench/*.sql through PgBouncer (the URL the
+// pgbench baselines: the lookup, primary-key select, receipt, list and search SQL of bench/pgbench/*.sql through PgBouncer (the URL the
 // server uses) at the scenario's concurrency, extended protocol with unnamed statements like
 // postgres.js with prepare: false. Percentiles come from pgbench's per-transaction log.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import type { Fixture } from '../db/seed/bench-fixture'
 import type { LoadResult } from './types'
 
-export const PGBENCH_SCRIPTS = ['lookup', 'receipt', 'list', 'search'] as const
+export const PGBENCH_SCRIPTS = ['lookup', 'pk', 'receipt', 'list', 'search'] as const
 export type PgbenchScript = (typeof PGBENCH_SCRIPTS)[number]
 
 export type PgbenchRun = {

@@ -14,6 +14,7 @@ export const CACHE_STATS_ROUTE: RouteRef = { method: 'get', path: '/api/v1/cache
 export const BASELINES = {
   ceilingLookup: 'ceiling:lookup',
   pgbenchLookup: 'pgbench:lookup',
+  pgbenchPk: 'pgbench:pk',
   pgbenchReceipt: 'pgbench:receipt',
   pgbenchList: 'pgbench:list',
   pgbenchSearch: 'pgbench:search',
@@ -116,7 +117,7 @@ export function buildScenarios(f: Fixture): Scenario[] {
       name: 'lookup-nocache',
       title: 'Barcode lookup, cache off (PostgreSQL every time)',
       cache: 'off',
-      baseline: BASELINES.pgbenchLookup,
+      baseline: BASELINES.pgbenchPk,
     }),
     lookup({
       name: 'lookup-unknown',
