@@ -11,8 +11,8 @@ let a: TestApp
 let b: TestApp
 let admin: string
 
-const status = async (app: TestApp, method: string, path: string, key: string, body?: unknown) =>
-  (await app.request(method, path, { key, body })).status
+const status = async (app: TestApp, method: string, path: string, key: string) =>
+  (await app.request(method, path, { key })).status
 
 describe.skipIf(!usingPostgres)('API key revocation across instances', () => {
   beforeAll(async () => {
