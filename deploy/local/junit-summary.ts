@@ -1,5 +1,5 @@
 // Sums bun's JUnit reports (plus the pass/fail counts of the non-test checks) into the closing
-// line "N passed, N failed[, N skipped]"; exits 1 when anything failed or a report is missing.
+// line "N passed, N failed" (skipped tests counted on the line before); exits 1 when anything failed or a report is missing.
 import { existsSync, readFileSync } from 'node:fs'
 
 const [checksPassed = '0', checksFailed = '0', ...reports] = process.argv.slice(2)
@@ -20,5 +20,6 @@ for (const file of reports) {
     else passed += 1
   }
 }
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+if (skipped) console.log(`${skipped} skipped (PostgreSQL-only tests in the embedded run)`)
+console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed > 0 || passed === 0 ? 1 : 0)

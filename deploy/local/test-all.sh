@@ -66,4 +66,11 @@ check "benchmark gate (bench:ci)" bash -c "(eval \"\$1\" && \"\$2\" bench/run.ts
 echo "== scale test: nginx in front of two API processes, SIGTERM one under load" >&2
 check "scale test (zero failed requests through a graceful drain)" bash deploy/local/scale-test
 
-"$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$out/postgres.xml" "$out/embedded.xml"
+summary=$("$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$out/postgres.xml" "$out/embedded.xml")
+status=$?
+# Services stop before the summary, so "N passed, N failed" is the last line; .ci/run repeats it
+# after the package runner's own closing message.
+trap - EXIT
+bash deploy/local/services.sh stop "$services_dir" >&2 || true
+echo "$summary" | tee "$out/summary.txt"
+exit $status
