@@ -23,7 +23,15 @@ export async function seedBench(
     throw new Error('db:seed needs DATABASE_DIRECT_URL (or DATABASE_URL): it loads PostgreSQL, not PGlite')
   const started = performance.now()
   const database = await openDatabase({ url, dataDir: '.data', poolSize: 2 })
-  const sql = postgres(url, { max: 1, prepare: false, onnotice: () => {} })
+  // One connection for the whole load: the pg_temp helpers live in it. postgres.js would otherwise
+  // replace a connection after 30–60 minutes (max_lifetime), in the middle of a large preset.
+  const sql = postgres(url, {
+    max: 1,
+    prepare: false,
+    max_lifetime: null,
+    idle_timeout: 0,
+    onnotice: () => {},
+  })
   const progress = createProgress()
   try {
     await runMigrations(database, url)
