@@ -31,7 +31,7 @@ export type ServiceEnv = {
 
 /**
  * The services from the environment, or throwaway ones started in .tmp/bench-services on ports
- * that the default test services (55432/56432/56379) do not use. `stop` is a no-op for borrowed ones.
+ * that the default test services (25432/26432/26379) do not use. `stop` is a no-op for borrowed ones.
  */
 export async function ensureServices(env = process.env): Promise<{ env: ServiceEnv; stop: () => void }> {
   if (env.DATABASE_URL) {
@@ -51,9 +51,9 @@ export async function ensureServices(env = process.env): Promise<{ env: ServiceE
   const out = Bun.spawnSync(['bash', script, 'start', dir], {
     env: {
       ...env,
-      PG_PORT: env.BENCH_PG_PORT ?? '55732',
-      PGBOUNCER_PORT: env.BENCH_PGBOUNCER_PORT ?? '56732',
-      REDIS_PORT: env.BENCH_REDIS_PORT ?? '56779',
+      PG_PORT: env.BENCH_PG_PORT ?? '25732',
+      PGBOUNCER_PORT: env.BENCH_PGBOUNCER_PORT ?? '26732',
+      REDIS_PORT: env.BENCH_REDIS_PORT ?? '26779',
     },
     stderr: 'inherit',
   })

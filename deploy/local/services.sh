@@ -22,7 +22,8 @@
 # progress message goes to stderr.
 #
 # Environment knobs:
-#   PG_PORT (55432), PGBOUNCER_PORT (56432), REDIS_PORT (56379)
+#   PG_PORT (25432), PGBOUNCER_PORT (26432), REDIS_PORT (26379) — below Linux's ephemeral
+#       range (32768+), so an outgoing connection can never hold them
 #       Only read when DIR is first created; afterwards the ports recorded in
 #       DIR/services.env are used.
 #   PG_BIN (/usr/lib/postgresql/15/bin)   PostgreSQL server binaries
@@ -93,7 +94,7 @@ check_port() {
 # Ports: recorded in DIR/services.env at first start, so `env`, `stop` and the
 # helpers agree with the running instances whatever the caller's environment.
 load_ports() {
-  local want_pg=${PG_PORT:-55432} want_pgb=${PGBOUNCER_PORT:-56432} want_redis=${REDIS_PORT:-56379}
+  local want_pg=${PG_PORT:-25432} want_pgb=${PGBOUNCER_PORT:-26432} want_redis=${REDIS_PORT:-26379}
   PG_PORT=$want_pg PGBOUNCER_PORT=$want_pgb REDIS_PORT=$want_redis
   local state="$DIR/$STATE_FILE_NAME" key value
   if [[ -f $state ]]; then
