@@ -27,22 +27,23 @@ export function pgbenchBinary(): string | undefined {
 
 function variables(f: Fixture, script: PgbenchRun['script']): string[] {
   const perTenant = f.params.storesPerTenant * f.params.terminalsPerStore
-  const vars: Record<string, string | number> =
-    script === 'list' || script === 'search'
-      ? { tenant: f.tenantId }
-      : script === 'lookup'
-        ? { tenant: f.tenantId, tidx: f.tenantIndex, np: f.productCount }
-        : {
-            tenant: f.tenantId,
-            np: f.productCount,
-            nterm: Math.min(perTenant, f.terminals.length),
-            k: f.params.terminalsPerStore,
-            kp: `${f.namespace}:k:`,
-            pp: `${f.namespace}:p:0:`,
-            sp: `${f.namespace}:s:0:`,
-            wp: `${f.namespace}:w:0:`,
-            op: `${f.namespace}:open:`,
-          }
+  const products = { tenant: f.tenantId, np: f.productCount, pp: `${f.namespace}:p:0:` }
+  const byScript: Record<PgbenchScript, Record<string, string | number>> = {
+    list: { tenant: f.tenantId },
+    search: { tenant: f.tenantId },
+    lookup: { tenant: f.tenantId, tidx: f.tenantIndex, np: f.productCount },
+    pk: products,
+    receipt: {
+      ...products,
+      nterm: Math.min(perTenant, f.terminals.length),
+      k: f.params.terminalsPerStore,
+      kp: `${f.namespace}:k:`,
+      sp: `${f.namespace}:s:0:`,
+      wp: `${f.namespace}:w:0:`,
+      op: `${f.namespace}:open:`,
+    },
+  }
+  const vars = byScript[script]
   return Object.entries(vars).flatMap(([k, v]) => ['-D', `${k}=${v}`])
 }
 

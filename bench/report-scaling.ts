@@ -18,6 +18,7 @@ import { createLogger } from '../src/infra/logger'
 import { runMigrations } from '../src/infra/migrate'
 import { createTenant } from '../src/modules/admin/service'
 import { createApp } from '../src/server'
+import { percentile } from './pgbench'
 
 const MAX_GROWTH = 1.5
 const STORES = 1_000
@@ -110,12 +111,11 @@ async function timeReports(): Promise<Timing[]> {
       ms.push(performance.now() - started)
     }
     ms.sort((a, b) => a - b)
-    const at = (p: number) =>
-      Math.round((ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0) * 100) / 100
+    const at = (p: number) => Math.round(percentile(ms, p) * 100) / 100
     out.push({
       groupBy,
-      medianMs: at(0.5),
-      p95Ms: at(0.95),
+      medianMs: at(50),
+      p95Ms: at(95),
       rows: body.rows?.length ?? 0,
       storeReceipts: body.totals?.receipts ?? 0,
     })
