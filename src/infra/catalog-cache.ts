@@ -7,9 +7,9 @@ import type { Redis } from './redis'
 
 /** Prometheus children per tier and result, made once: the hot path only increments. */
 const tier = (name: 'lru' | 'redis') => ({
-  hit: cacheRequests.labels(name, 'hit'),
-  negative_hit: cacheRequests.labels(name, 'negative_hit'),
-  miss: cacheRequests.labels(name, 'miss'),
+  hit: cacheRequests({ tier: name, result: 'hit' }),
+  negative_hit: cacheRequests({ tier: name, result: 'negative_hit' }),
+  miss: cacheRequests({ tier: name, result: 'miss' }),
 })
 const tierMetrics = { lru: tier('lru'), redis: tier('redis') }
 

@@ -15,11 +15,39 @@ export const httpDuration = new Histogram({
   registers: [registry],
 })
 
-export const httpRequests = new Counter({
+/**
+ * A prom-client Counter for hot paths: a child's `inc()` is a plain addition, and the sums are
+ * handed to prom-client when the counter is collected (each scrape, and the workers' aggregation),
+ * so an increment does not pay for prom-client's label validation and hashing every time.
+ */
+function hotCounter<N extends string>(config: { name: string; help: string; labelNames: readonly N[] }) {
+  const pending: { labels: Partial<Record<N, string>>; n: number }[] = []
+  new Counter<N>({
+    ...config,
+    registers: [registry],
+    collect() {
+      for (const p of pending)
+        if (p.n > 0) {
+          this.inc(p.labels, p.n)
+          p.n = 0
+        }
+    },
+  })
+  return (labels: Partial<Record<N, string>>) => {
+    const p = { labels, n: 0 }
+    pending.push(p)
+    return {
+      inc() {
+        p.n++
+      },
+    }
+  }
+}
+
+const httpRequests = hotCounter({
   name: 'http_requests_total',
   help: 'HTTP requests by method, route template and status',
   labelNames: ['method', 'route', 'status'] as const,
-  registers: [registry],
 })
 
 export const dbQueryDuration = new Histogram({
@@ -37,11 +65,11 @@ export const dbPool = new Gauge({
   registers: [registry],
 })
 
-export const cacheRequests = new Counter({
+/** Catalog cache lookups: one child per tier and result, counted on every barcode scan. */
+export const cacheRequests = hotCounter({
   name: 'cache_requests_total',
   help: 'Catalog cache lookups by tier (lru, redis) and result (hit, miss, negative_hit)',
   labelNames: ['tier', 'result'] as const,
-  registers: [registry],
 })
 
 export const cacheInvalidations = new Counter({
@@ -91,13 +119,13 @@ export const rateLimited = new Counter({
 type HttpChild = { duration: { observe(v: number): void }; count: { inc(): void } }
 const httpChildren = new Map<string, HttpChild>()
 
-/** Records one HTTP answer; label children are cached so the hot path does no label hashing. */
+/** Records one HTTP answer (label children made once per method, route and status). */
 export function observeHttp(method: string, route: string, status: number, seconds: number) {
   const key = `${method} ${route} ${status}`
   let child = httpChildren.get(key)
   if (!child) {
     const labels = { method, route, status: String(status) }
-    child = { duration: httpDuration.labels(labels), count: httpRequests.labels(labels) }
+    child = { duration: httpDuration.labels(labels), count: httpRequests(labels) }
     httpChildren.set(key, child)
   }
   child.duration.observe(seconds)

@@ -7,7 +7,7 @@ import type { InvalidationBus } from '../infra/invalidation-bus'
 import { parseApiKey, secretMatches, tokensEqual } from '../lib/api-key'
 import { AppError } from '../lib/errors'
 import { hasScope, type Scope } from '../lib/scopes'
-import type { RateLimiter } from './rate-limit'
+import { type RateLimitDecision, type RateLimiter, rateLimitHeaders } from './rate-limit'
 
 export type Principal = {
   tenantId: string
@@ -94,6 +94,19 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
     await bus?.publish({ type: 'apiKey.revoked', tenantId, keyId })
   }
 
+  /** The principal of an Authorization header whose key is verified and cached here, without I/O. */
+  function cached(header: string | null): Principal | undefined {
+    const token = bearer(header)
+    return (token && cache.get(token)) || undefined
+  }
+
+  /** Checks `scope` (403) and takes one request from the key's rate limit (429); the RateLimit-* values. */
+  function admit(principal: Principal, scope: Scope): RateLimitDecision | undefined {
+    if (!hasScope(principal.scopes, scope))
+      throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
+    return rateLimiter?.take(principal.keyId, principal.rateLimit)
+  }
+
   const plugin = new Elysia({ name: 'auth' }).macro({
     /**
      * Requires an API key holding `scope` (admin implies all) and applies the key's rate limit.
@@ -107,14 +120,8 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
         if (!token) throw unauthorized('An API key is required: Authorization: Bearer <key>')
         const principal = await verify(token)
         if (!principal) throw unauthorized('The API key is invalid or revoked')
-        if (!hasScope(principal.scopes, scope))
-          throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
-        const limit = rateLimiter?.take(principal.keyId, principal.rateLimit)
-        if (limit) {
-          ctx.set.headers['ratelimit-limit'] = String(limit.limit)
-          ctx.set.headers['ratelimit-remaining'] = String(limit.remaining)
-          ctx.set.headers['ratelimit-reset'] = String(limit.reset)
-        }
+        const limit = admit(principal, scope)
+        if (limit) Object.assign(ctx.set.headers, rateLimitHeaders(limit))
         ;(ctx as unknown as { principal: Principal }).principal = principal
       },
       resolve: (ctx) => ({ auth: (ctx as unknown as { principal: Principal }).principal }),
@@ -132,7 +139,7 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
       },
     }),
   })
-  return { plugin, verify, revoke }
+  return { plugin, verify, revoke, cached, admit }
 }
 
 export type Auth = ReturnType<typeof createAuth>

@@ -55,7 +55,7 @@ export const problem = (log: Logger) =>
     return response
   })
 
-function toProblem(code: string | number, error: unknown, request: Request, log: Logger): Response {
+export function toProblem(code: string | number, error: unknown, request: Request, log: Logger): Response {
   if (error instanceof AppError) return problemResponse(error.status, error.code, error.detail, error.extra)
   switch (code) {
     case 'VALIDATION':

@@ -5,6 +5,12 @@ type Bucket = { tokens: number; at: number }
 
 export type RateLimitDecision = { limit: number; remaining: number; reset: number }
 
+export const rateLimitHeaders = (d: RateLimitDecision) => ({
+  'ratelimit-limit': String(d.limit),
+  'ratelimit-remaining': String(d.remaining),
+  'ratelimit-reset': String(d.reset),
+})
+
 /**
  * Token bucket per API key, in process: a map probe and a little arithmetic per request (a shared
  * Redis counter would cost a round trip on every barcode scan). With N instances behind a
@@ -38,9 +44,7 @@ export class RateLimiter {
       throw new AppError(429, 'RATE_LIMITED', `Rate limit of ${perSecond} requests/s exceeded; retry later`, {
         headers: {
           'retry-after': String(retryAfter),
-          'ratelimit-limit': String(burst),
-          'ratelimit-remaining': '0',
-          'ratelimit-reset': String(retryAfter),
+          ...rateLimitHeaders({ limit: burst, remaining: 0, reset: retryAfter }),
         },
       })
     }

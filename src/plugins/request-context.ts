@@ -2,27 +2,53 @@ import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
 import { problemResponse } from './problem'
 
-export type RequestContextOptions = {
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
+
+/** The request id: X-Request-Id when it is sane, else a fresh UUID. */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id')
+  return given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+}
+
+export type AccessLogOptions = {
   log: Logger
-  bodyLimit: number
   slowRequestMs: number
   /** Called once per answered request, e.g. to record metrics. */
   onResponse?: (method: string, route: string, status: number, seconds: number) => void
 }
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/
-const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
+/**
+ * The record of one answered request: metrics, and the access log — every request at debug,
+ * client errors at info, server errors at error, slow ones at warn (an info line per barcode scan
+ * would cost more than the lookup).
+ */
+export const createAccessLog =
+  ({ log, slowRequestMs, onResponse }: AccessLogOptions) =>
+  (
+    method: string,
+    route: string,
+    status: number,
+    ms: number,
+    requestId: string | undefined,
+    tenantId: string | undefined,
+  ) => {
+    onResponse?.(method, route, status, ms / 1000)
+    const level = status >= 500 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug'
+    if (!log.isLevelEnabled(level)) return
+    log[level]({ requestId, method, route, status, ms: Math.round(ms * 10) / 10, tenantId }, 'request')
+  }
+
+export type AccessLog = ReturnType<typeof createAccessLog>
 
 /**
  * Request id (accepted from X-Request-Id or generated, echoed back), body size and content-type
- * gates, and the access log: every request at debug, client errors at info, server errors at
- * error, slow ones at warn — an info line per barcode scan would cost more than the lookup.
+ * gates, and the access log of every request.
  */
-export const requestContext = ({ log, bodyLimit, slowRequestMs, onResponse }: RequestContextOptions) =>
+export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyLimit: number }) =>
   new Elysia({ name: 'request-context' })
     .derive({ as: 'global' }, ({ request, set }) => {
-      const given = request.headers.get('x-request-id')
-      const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+      const requestId = requestIdOf(request)
       set.headers['x-request-id'] = requestId
       return { requestId, startedAt: performance.now() }
     })
@@ -40,13 +66,7 @@ export const requestContext = ({ log, bodyLimit, slowRequestMs, onResponse }: Re
       const { requestId, startedAt } = ctx as unknown as { requestId?: string; startedAt?: number }
       const status = typeof set.status === 'number' ? set.status : 200
       const ms = startedAt === undefined ? 0 : performance.now() - startedAt
-      // Unmatched paths share one label: raw URLs would make the series unbounded.
-      onResponse?.(request.method, route || 'unmatched', status, ms / 1000)
-      const level = status >= 500 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 ? 'info' : 'debug'
-      if (!log.isLevelEnabled(level)) return
       const tenantId = (ctx as unknown as { auth?: { tenantId?: string } }).auth?.tenantId
-      log[level](
-        { requestId, method: request.method, route, status, ms: Math.round(ms * 10) / 10, tenantId },
-        'request',
-      )
+      // Unmatched paths share one label: raw URLs would make the series unbounded.
+      access(request.method, route || 'unmatched', status, ms, requestId, tenantId)
     })

@@ -18,7 +18,7 @@ import {
 } from './model'
 import type { CatalogService } from './service'
 
-const productNotFound = notFound('product')
+export const productNotFound = notFound('product')
 type Set = Parameters<typeof jsonWithSetHeaders>[1]
 const answer = (json: string | undefined, set: Set) => {
   if (json === undefined) throw productNotFound

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startTestApp, type TestApp } from '../../testing/harness'
+import { BARCODE_ROUTE } from './barcode-fast-path'
+
+// The lookup Bun's router serves without Elysia must answer exactly as the documented Elysia route
+// does: same status, body, content type and headers, for hits, misses, problems and fallbacks.
+
+let t: TestApp
+let base: string
+let admin: string
+const keys: Record<string, string> = {}
+
+const newKey = async (body: Record<string, unknown>) => {
+  const res = await t.request('POST', '/api/v1/api-keys', { key: admin, body })
+  expect(res.status).toBe(201)
+  return (await res.json()) as { key: string; id: string }
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_PER_SECOND: '1000' })
+  t.app.listen({ port: 0, hostname: '127.0.0.1' })
+  base = `http://127.0.0.1:${t.app.server?.port}`
+  admin = (await t.newTenant()).apiKey
+  const created = await t.request('POST', '/api/v1/products', {
+    key: admin,
+    body: { sku: 'FP-1', name: 'Кефир 1%', price: 9900, barcodes: ['4601234567890'] },
+  })
+  expect(created.status).toBe(201)
+  keys.reader = (await newKey({ scopes: ['catalog:read'] })).key
+  keys.seller = (await newKey({ scopes: ['sales:write'] })).key
+  keys.slow = (await newKey({ scopes: ['catalog:read'], rateLimit: 1 })).key
+}, 60_000)
+afterAll(async () => {
+  await t.app.stop(true)
+  await t.close()
+})
+
+type Answer = { status: number; body: string; headers: Record<string, string | null> }
+const compared = ['content-type', 'ratelimit-limit', 'ratelimit-remaining', 'www-authenticate', 'retry-after']
+const read = async (res: Response): Promise<Answer> => ({
+  status: res.status,
+  body: await res.text(),
+  headers: Object.fromEntries(compared.map((h) => [h, res.headers.get(h)])),
+})
+const lookup = (key: string | undefined, barcode: string, via: 'socket' | 'elysia') => {
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {}
+  const path = `/api/v1/products/by-barcode/${barcode}`
+  return via === 'socket'
+    ? fetch(`${base}${path}`, { headers }).then(read)
+    : t.request('GET', path, { headers }).then(read)
+}
+
+describe('barcode lookup fast path', () => {
+  test('is what Bun routes the lookup to', () => {
+    const routes = t.app.config.serve?.routes as Record<string, { GET?: unknown }> | undefined
+    expect(typeof routes?.[BARCODE_ROUTE]?.GET).toBe('function')
+  })
+
+  test.each([
+    ['a hit', 'reader', '4601234567890'],
+    ['an unknown barcode', 'reader', '4609999999999'],
+    ['a malformed barcode', 'reader', 'abc!def'],
+    ['a key without catalog:read', 'seller', '4601234567890'],
+    ['no key', undefined, '4601234567890'],
+    ['an invalid key', 'bogus', '4601234567890'],
+  ] as const)(
+    '%s: the same answer through the socket as through the Elysia route',
+    async (_, who, barcode) => {
+      const key = who === undefined ? undefined : (keys[who] ?? `pos_${'0'.repeat(64)}_bogus`)
+      // The first request verifies the key (Elysia); the next ones find it cached (fast path).
+      const viaElysia = await lookup(key, barcode, 'elysia')
+      for (let i = 0; i < 3; i++) {
+        const viaSocket = await lookup(key, barcode, 'socket')
+        expect({ ...viaSocket, headers: { ...viaSocket.headers, 'ratelimit-remaining': null } }).toEqual({
+          ...viaElysia,
+          headers: { ...viaElysia.headers, 'ratelimit-remaining': null },
+        })
+      }
+    },
+  )
+
+  test('echoes X-Request-Id and counts in the rate limit: a 1 request/s key gets 429 with Retry-After', async () => {
+    const headers = { authorization: `Bearer ${keys.slow}`, 'x-request-id': 'scan-42' }
+    const answers = []
+    for (let i = 0; i < 4; i++)
+      answers.push(await fetch(`${base}/api/v1/products/by-barcode/4601234567890`, { headers }))
+    expect(answers.map((r) => r.headers.get('x-request-id'))).toEqual([
+      'scan-42',
+      'scan-42',
+      'scan-42',
+      'scan-42',
+    ])
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 429, 429])
+    expect(answers[3]?.headers.get('retry-after')).toBe('1')
+    expect(answers[3]?.headers.get('content-type')).toBe('application/problem+json')
+  })
+
+  test('a revoked key is refused at once', async () => {
+    const { key, id } = await newKey({ scopes: ['catalog:read'] })
+    const url = `${base}/api/v1/products/by-barcode/4601234567890`
+    const headers = { authorization: `Bearer ${key}` }
+    expect((await fetch(url, { headers })).status).toBe(200)
+    expect((await fetch(url, { headers })).status).toBe(200)
+    expect((await t.request('DELETE', `/api/v1/api-keys/${id}`, { key: admin })).status).toBe(204)
+    expect((await fetch(url, { headers })).status).toBe(401)
+  })
+
+  test('answers are counted under the route template', async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    const hits = metrics.match(
+      /http_requests_total\{method="GET",route="\/api\/v1\/products\/by-barcode\/:barcode",status="200"\} (\d+)/,
+    )
+    expect(Number(hits?.[1])).toBeGreaterThanOrEqual(8)
+  })
+})
