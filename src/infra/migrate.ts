@@ -33,12 +33,12 @@ export async function runMigrations(database: Database, directUrl?: string): Pro
 }
 
 /**
- * Creates the monthly partitions from last month to three months ahead (idempotent; the SQL
- * function serialises concurrent callers with a transaction-scoped advisory lock).
+ * Creates the monthly partitions from `monthsBack` months ago to `monthsAhead` ahead (idempotent; the
+ * SQL function serialises concurrent callers with a transaction-scoped advisory lock).
  */
-export async function ensurePartitions(database: Database, monthsAhead = 3): Promise<number> {
+export async function ensurePartitions(database: Database, monthsAhead = 3, monthsBack = 1): Promise<number> {
   const [row] = await database.rows<{ created: number }>(
-    sql`select pos_ensure_partitions(1, ${monthsAhead}) as created`,
+    sql`select pos_ensure_partitions(${monthsBack}, ${monthsAhead}) as created`,
   )
   return Number(row?.created ?? 0)
 }

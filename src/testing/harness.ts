@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../config'
 import { openDatabase } from '../infra/db'
 import { createLogger } from '../infra/logger'
-import { runMigrations } from '../infra/migrate'
+import { ensurePartitions, runMigrations } from '../infra/migrate'
 import { createRedis } from '../infra/redis'
 import { createTenant } from '../modules/admin/service'
 import { createApp } from '../server'
@@ -67,3 +67,13 @@ export async function startTestApp(env: Record<string, string> = {}) {
 }
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>
+
+/**
+ * For tests whose data sits at fixed dates from October 2026 on: keeps those months partitioned
+ * (maintenance only keeps last month onwards), so their plans stay the same as time passes.
+ */
+export async function keepPartitionsFromOctober2026(app: TestApp) {
+  const now = new Date()
+  const monthsBack = Math.max(1, (now.getUTCFullYear() - 2026) * 12 + now.getUTCMonth() - 9)
+  await ensurePartitions(app.database, 3, monthsBack)
+}

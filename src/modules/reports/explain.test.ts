@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
 import { TenantDb } from '../../infra/tenant-db'
 import type { Principal } from '../../plugins/auth'
-import { startTestApp, type TestApp } from '../../testing/harness'
+import { keepPartitionsFromOctober2026, startTestApp, type TestApp } from '../../testing/harness'
 import { type SellingTenant, sellingTenant } from '../sales/sales-fixture'
 import { salesReportQuery } from './sales-report'
 import { reportPeriod } from './window'
@@ -19,6 +19,7 @@ let auth: Principal
 beforeAll(async () => {
   t = await startTestApp()
   s = await sellingTenant(t)
+  await keepPartitionsFromOctober2026(t)
   tdb = new TenantDb(t.db, s.tenantId)
   auth = {
     tenantId: s.tenantId,

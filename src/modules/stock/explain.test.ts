@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
-import { startTestApp, type TestApp } from '../../testing/harness'
+import { keepPartitionsFromOctober2026, startTestApp, type TestApp } from '../../testing/harness'
 import { type SellingTenant, sellingTenant } from '../sales/sales-fixture'
 import { movementQuery } from './history'
 
@@ -14,6 +14,7 @@ let s: SellingTenant
 beforeAll(async () => {
   t = await startTestApp()
   s = await sellingTenant(t)
+  await keepPartitionsFromOctober2026(t)
   // 20,000 movements over Oct 2026 – Jan 2027, 50 products × 10 warehouses.
   await t.database.rows(sql`insert into stock_movements (tenant_id, occurred_at, warehouse_id, product_id, type, quantity)
     select ${s.tenantId}, timestamptz '2026-10-01 00:00Z' + i * interval '9 minutes',
