@@ -1,13 +1,14 @@
-// Sums bun's JUnit reports (plus the pass/fail counts of the non-test checks) into the closing
-// line "N passed, N failed"; exits 1 when anything failed or a report is missing. Failed tests
-// and checks are named just above it, so a CI log that keeps only its tail still says what broke.
+// Sums bun's JUnit reports (plus the non-test checks: how many passed, the failed ones' names one per
+// line) into the closing line "N passed, N failed"; exits 1 when anything failed or a report is
+// missing. Failed tests and checks are named just above it, so a CI log that keeps only its tail
+// still says what broke.
 import { existsSync, readFileSync } from 'node:fs'
 
-const [checksPassed = '0', checksFailed = '0', failedChecks = '', ...reports] = process.argv.slice(2)
-let passed = Number(checksPassed)
-let failed = Number(checksFailed)
-let skipped = 0
+const [checksPassed = '0', failedChecks = '', ...reports] = process.argv.slice(2)
 const failures = failedChecks ? failedChecks.split('\n').map((name) => `check: ${name}`) : []
+let passed = Number(checksPassed)
+let failed = failures.length
+let skipped = 0
 const xmlText = (text: string) =>
   text
     .replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)))

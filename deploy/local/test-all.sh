@@ -42,17 +42,15 @@ if ! env_lines=$(bash deploy/local/services.sh start "$services_dir"); then
 fi
 trap 'bash deploy/local/services.sh stop "$services_dir" >&2 || true' EXIT
 
-failed_checks=0
 passed_checks=0
-failed_names=""
+failed_checks="" # names, one per line
 check() { # name, command...
   local name=$1; shift
   echo "== $name" >&2
   if "$@" >&2; then
     passed_checks=$((passed_checks + 1))
   else
-    failed_checks=$((failed_checks + 1))
-    failed_names+="${failed_names:+$'\n'}$name"
+    failed_checks+="${failed_checks:+$'\n'}$name"
     echo "!! $name failed" >&2
   fi
 }
@@ -73,7 +71,7 @@ check "benchmark gate (bench:ci)" bash -c "(eval \"\$1\" && \"\$2\" bench/run.ts
 echo "== scale test: nginx in front of two API processes, SIGTERM one under load" >&2
 check "scale test (zero failed requests through a graceful drain)" bash deploy/local/scale-test
 
-summary=$("$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$failed_names" "$out/postgres.xml" "$out/embedded.xml")
+summary=$("$bun" deploy/local/junit-summary.ts "$passed_checks" "$failed_checks" "$out/postgres.xml" "$out/embedded.xml")
 status=$?
 # Services stop before the summary, so "N passed, N failed" is the last line; .ci/run repeats it
 # after the package runner's own closing message.
