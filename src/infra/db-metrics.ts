@@ -1,9 +1,10 @@
 import type postgres from 'postgres'
-import { dbPool, dbQueryDuration } from './metrics'
+import { dbQueryDuration, trackPool } from './metrics'
 
 // Statement timing for the postgres.js client drizzle uses: every `unsafe` call (drizzle's only
 // way in), inside transactions too, is timed from its first await to its settlement and labelled
-// with its operation and main table (parsed once per distinct statement text).
+// with its operation and main table (parsed once per distinct statement text). Statements in flight
+// feed the pool gauge, which is read at scrape.
 
 type Labels = { operation: string; table: string }
 const labelsOf = new Map<string, Labels>()
@@ -23,15 +24,9 @@ function labelsFor(text: string): Labels {
   return labels
 }
 
-export function instrumentPostgres(client: postgres.Sql, max: number): postgres.Sql {
-  let inFlight = 0
-  const update = () => {
-    dbPool.set({ state: 'in_use' }, Math.min(inFlight, max))
-    dbPool.set({ state: 'waiting' }, Math.max(0, inFlight - max))
-    dbPool.set({ state: 'idle' }, Math.max(0, max - inFlight))
-  }
-  update()
-  dbPool.set({ state: 'size' }, max)
+/** The client, timed, and `release` to stop counting its pool (when it is closed). */
+export function instrumentPostgres(client: postgres.Sql, max: number) {
+  const { pool, release } = trackPool(max)
 
   const timeQuery = (query: PromiseLike<unknown>, text: string) => {
     const then = query.then.bind(query)
@@ -42,11 +37,9 @@ export function instrumentPostgres(client: postgres.Sql, max: number): postgres.
     ;(query as { then: typeof query.then }).then = (onFulfilled, onRejected) => {
       if (started === 0) {
         started = performance.now()
-        inFlight++
-        update()
+        pool.inFlight++
         const done = () => {
-          inFlight--
-          update()
+          pool.inFlight--
           dbQueryDuration.observe(labelsFor(text), (performance.now() - started) / 1000)
         }
         then(done, done)
@@ -75,5 +68,5 @@ export function instrumentPostgres(client: postgres.Sql, max: number): postgres.
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
-  return wrap(client) as postgres.Sql
+  return { sql: wrap(client) as postgres.Sql, release }
 }

@@ -38,9 +38,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 10,
       onnotice: () => {},
     })
-    const instrumented = opts.metrics === false ? client : instrumentPostgres(client, opts.poolSize)
-    const db = drizzlePostgres(instrumented, { schema }) as unknown as Db
-    return wrap(db, 'postgres', client, () => client.end({ timeout: 5 }))
+    const instrumented =
+      opts.metrics === false ? { sql: client, release: () => {} } : instrumentPostgres(client, opts.poolSize)
+    const db = drizzlePostgres(instrumented.sql, { schema }) as unknown as Db
+    return wrap(db, 'postgres', client, () => {
+      instrumented.release()
+      return client.end({ timeout: 5 })
+    })
   }
   const dir = join(opts.dataDir, 'pg')
   mkdirSync(dir, { recursive: true })

@@ -58,11 +58,30 @@ export const dbQueryDuration = new Histogram({
   registers: [registry],
 })
 
-export const dbPool = new Gauge({
+/** The PostgreSQL pools of this process: statements in flight and configured size, read at scrape. */
+const pools = new Set<{ inFlight: number; size: number }>()
+
+export function trackPool(size: number) {
+  const pool = { inFlight: 0, size }
+  pools.add(pool)
+  return { pool, release: () => pools.delete(pool) }
+}
+
+new Gauge({
   name: 'db_pool_connections',
   help: 'Database pool of this process: in_use and waiting from statements in flight, size the configured maximum',
   labelNames: ['state'] as const,
   registers: [registry],
+  collect() {
+    const total = { in_use: 0, waiting: 0, idle: 0, size: 0 }
+    for (const { inFlight, size } of pools) {
+      total.in_use += Math.min(inFlight, size)
+      total.waiting += Math.max(0, inFlight - size)
+      total.idle += Math.max(0, size - inFlight)
+      total.size += size
+    }
+    for (const [state, value] of Object.entries(total)) this.set({ state }, value)
+  },
 })
 
 /** Catalog cache lookups: one child per tier and result, counted on every barcode scan. */
