@@ -95,6 +95,16 @@ describe('barcode lookup fast path', () => {
     expect(answers[3]?.headers.get('content-type')).toBe('application/problem+json')
   })
 
+  test("another tenant's key finds nothing: 404, exactly as for an unknown barcode", async () => {
+    const other = (await t.newTenant()).apiKey
+    const url = `${base}/api/v1/products/by-barcode/4601234567890`
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${other}` } })
+      expect(res.status).toBe(404)
+      expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND')
+    }
+  })
+
   test('a revoked key is refused at once', async () => {
     const { key, id } = await newKey({ scopes: ['catalog:read'] })
     const url = `${base}/api/v1/products/by-barcode/4601234567890`
