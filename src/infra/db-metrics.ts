@@ -15,11 +15,15 @@ const TABLE = /\b(?:from|into|update|join)\s+"?(\w+)"?/i
 function labelsFor(text: string): Labels {
   let labels = labelsOf.get(text)
   if (labels) return labels
-  const fn = FUNCTION.exec(text)
+  // A function call is labelled by the function, whatever its arguments (they may be literals).
+  const fn = FUNCTION.exec(text)?.[1]
+  if (fn) {
+    labels = labelsOf.get(fn) ?? { operation: 'call', table: fn }
+    labelsOf.set(fn, labels)
+    return labels
+  }
   const keyword = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'other'
-  labels = fn
-    ? { operation: 'call', table: fn[1] as string }
-    : { operation: keyword === 'with' ? 'cte' : keyword, table: TABLE.exec(text)?.[1] ?? 'none' }
+  labels = { operation: keyword === 'with' ? 'cte' : keyword, table: TABLE.exec(text)?.[1] ?? 'none' }
   if (labelsOf.size < 5000) labelsOf.set(text, labels)
   return labels
 }

@@ -5,6 +5,8 @@ type Bucket = { tokens: number; at: number }
 
 export type RateLimitDecision = { limit: number; remaining: number; reset: number }
 
+export const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] as const
+
 export const rateLimitHeaders = (d: RateLimitDecision) => ({
   'ratelimit-limit': String(d.limit),
   'ratelimit-remaining': String(d.remaining),

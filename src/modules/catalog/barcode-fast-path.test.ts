@@ -123,3 +123,52 @@ describe('barcode lookup fast path', () => {
     expect(Number(hits?.[1])).toBeGreaterThanOrEqual(8)
   })
 })
+
+describe('barcode lookup fast path, rate limiter off', () => {
+  let u: TestApp
+  let url: string
+  const key: Record<'limited' | 'open', string> = { limited: '', open: '' }
+
+  beforeAll(async () => {
+    u = await startTestApp({ RATE_LIMIT_PER_SECOND: '0' })
+    u.app.listen({ port: 0, hostname: '127.0.0.1' })
+    url = `http://127.0.0.1:${u.app.server?.port}/api/v1/products/by-barcode/4601234567891`
+    const tenantAdmin = (await u.newTenant()).apiKey
+    const created = await u.request('POST', '/api/v1/products', {
+      key: tenantAdmin,
+      body: { sku: 'FP-2', name: 'Ряженка', price: 8900, barcodes: ['4601234567891'] },
+    })
+    expect(created.status).toBe(201)
+    for (const [name, body] of [
+      ['limited', { scopes: ['catalog:read'], rateLimit: 500 }],
+      ['open', { scopes: ['catalog:read'] }],
+    ] as const) {
+      const res = await u.request('POST', '/api/v1/api-keys', { key: tenantAdmin, body })
+      key[name] = ((await res.json()) as { key: string }).key
+      await u.request('GET', '/api/v1/products/by-barcode/4601234567891', { key: key[name] })
+    }
+  }, 60_000)
+  afterAll(async () => {
+    await u.app.stop(true)
+    await u.close()
+  })
+
+  test('concurrent answers each carry their own request id, and no rate limit headers', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const who = i % 2 ? 'limited' : 'open'
+        return fetch(url, {
+          headers: { authorization: `Bearer ${key[who]}`, 'x-request-id': `scan-${i}` },
+        }).then(async (res) => ({ i, res, body: await res.json() }))
+      }),
+    )
+    for (const { i, res, body } of answers) {
+      expect(res.status).toBe(200)
+      expect((body as { sku: string }).sku).toBe('FP-2')
+      expect(res.headers.get('x-request-id')).toBe(`scan-${i}`)
+      // The limiter is off for the whole process, per-key rates included.
+      expect(res.headers.get('ratelimit-limit')).toBeNull()
+      expect(res.headers.get('ratelimit-remaining')).toBeNull()
+    }
+  })
+})

@@ -3,7 +3,7 @@ import type { BunRequest } from 'bun'
 import type { Logger } from '../../infra/logger'
 import type { Auth } from '../../plugins/auth'
 import { toProblem } from '../../plugins/problem'
-import { rateLimitHeaders } from '../../plugins/rate-limit'
+import { RATE_LIMIT_HEADERS, type RateLimitDecision, rateLimitHeaders } from '../../plugins/rate-limit'
 import { type AccessLog, requestIdOf } from '../../plugins/request-context'
 import { Barcode } from './model'
 import { productNotFound } from './product-routes'
@@ -45,10 +45,32 @@ export function barcodeFastPath({
     for (const [name, value] of Object.entries(headers)) response.headers.set(name, value)
     return response
   }
-  const found = (json: string | undefined, request: Request, headers: Record<string, string>) => {
-    if (json === undefined) return problem(productNotFound, request, headers)
-    headers['content-type'] = 'application/json'
-    return new Response(json, { headers })
+  const headersOf = (requestId: string, limit: RateLimitDecision | undefined) => {
+    const headers: Record<string, string> = {
+      'x-request-id': requestId,
+      ...(limit && rateLimitHeaders(limit)),
+    }
+    if (isDraining()) headers.connection = 'close'
+    return headers
+  }
+  // A product's headers are set on one Headers object, which the Response constructor copies: a
+  // third of the cost of building them from an object literal per answer (0.40 vs 0.67 µs).
+  const productHeaders = new Headers({ 'content-type': 'application/json' })
+  const answer = (
+    json: string | undefined,
+    request: Request,
+    requestId: string,
+    limit: RateLimitDecision | undefined,
+  ) => {
+    if (json === undefined) return problem(productNotFound, request, headersOf(requestId, limit))
+    productHeaders.set('x-request-id', requestId)
+    if (limit) {
+      productHeaders.set('ratelimit-limit', String(limit.limit))
+      productHeaders.set('ratelimit-remaining', String(limit.remaining))
+      productHeaders.set('ratelimit-reset', String(limit.reset))
+    } else for (const name of RATE_LIMIT_HEADERS) productHeaders.delete(name) // (limiter off)
+    if (isDraining()) productHeaders.set('connection', 'close')
+    return new Response(json, { headers: productHeaders })
   }
 
   return (request: BunRequest): Response | Promise<Response> => {
@@ -58,9 +80,7 @@ export function barcodeFastPath({
     if (principal === undefined || barcode === undefined || !wellFormed.Check(barcode))
       return fallback(request)
     const requestId = requestIdOf(request)
-    const headers: Record<string, string> = { 'x-request-id': requestId }
-    if (isDraining()) headers.connection = 'close'
-    const done = (response: Response) => {
+    const record = (response: Response) => {
       access(
         'GET',
         BARCODE_ROUTE,
@@ -71,17 +91,20 @@ export function barcodeFastPath({
       )
       return response
     }
+    let limit: RateLimitDecision | undefined
     try {
-      const limit = auth.admit(principal, 'catalog:read')
-      if (limit) Object.assign(headers, rateLimitHeaders(limit))
+      limit = auth.admit(principal, 'catalog:read')
       const json = catalog.lookup(principal.tenantId, barcode)
-      if (typeof json !== 'object') return done(found(json, request, headers))
-      return json.then(
-        (loaded) => done(found(loaded, request, headers)),
-        (error) => done(problem(error, request, headers)),
-      )
+      if (typeof json === 'object') {
+        const admitted = limit
+        return json.then(
+          (loaded) => record(answer(loaded, request, requestId, admitted)),
+          (error) => record(problem(error, request, headersOf(requestId, admitted))),
+        )
+      }
+      return record(answer(json, request, requestId, limit))
     } catch (error) {
-      return done(problem(error, request, headers))
+      return record(problem(error, request, headersOf(requestId, limit)))
     }
   }
 }

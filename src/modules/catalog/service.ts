@@ -3,7 +3,7 @@ import type { Db } from '../../infra/db'
 import { type Outcome, withIdempotency } from '../../infra/idempotency'
 import type { InvalidationBus } from '../../infra/invalidation-bus'
 import { TenantDb } from '../../infra/tenant-db'
-import { findByBarcode } from './barcodes'
+import { productJsonByBarcode } from './barcodes'
 import { upsertProducts } from './batch'
 import * as categories from './categories'
 import type {
@@ -21,7 +21,7 @@ import { createLayoutCache, matchEmbedded, withEmbedded } from './weight-barcode
 // The catalog's service: what routes (and other modules) call. Every write invalidates the
 // barcodes it touched after its transaction commits, on every instance.
 
-export { findByBarcode } from './barcodes'
+export { productJsonByBarcode } from './barcodes'
 export { getProduct, listProducts } from './products'
 
 export type CatalogServiceDeps = { db: Db; cache: CatalogCache; bus: InvalidationBus }
@@ -29,10 +29,7 @@ export type CatalogServiceDeps = { db: Db; cache: CatalogCache; bus: Invalidatio
 export function createCatalogService({ db, cache, bus }: CatalogServiceDeps) {
   const layouts = createLayoutCache(db, bus, cache.mode !== 'off')
   const scoped = (tenantId: string) => new TenantDb(db, tenantId)
-  const loadBarcode: Loader = async (tenantId, barcode) => {
-    const view = await findByBarcode(db, tenantId, barcode)
-    return view && JSON.stringify(view)
-  }
+  const loadBarcode: Loader = (tenantId, barcode) => productJsonByBarcode(db, tenantId, barcode)
 
   async function lookupSlow(tenantId: string, code: string): Promise<string | undefined> {
     const match = matchEmbedded(code, await layouts.get(tenantId))
