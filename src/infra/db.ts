@@ -38,8 +38,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 10,
       onnotice: () => {},
     })
+    const guarded = withoutPipelining(client)
     const instrumented =
-      opts.metrics === false ? { sql: client, release: () => {} } : instrumentPostgres(client, opts.poolSize)
+      opts.metrics === false
+        ? { sql: guarded, release: () => {} }
+        : instrumentPostgres(guarded, opts.poolSize)
     const db = drizzlePostgres(instrumented.sql, { schema }) as unknown as Db
     return wrap(db, 'postgres', client, () => {
       instrumented.release()
@@ -51,6 +54,40 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const client = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin } })
   const db = drizzlePglite(client, { schema }) as unknown as Db
   return wrap(db, 'pglite', client, () => client.close())
+}
+
+type UnsafeOptions = Parameters<postgres.Sql['unsafe']>[2] & { onexecute?: (connection: unknown) => boolean }
+const alone = () => false
+
+/**
+ * The client, never pipelining a statement onto a connection still busy with another. postgres.js
+ * pipelines statements without parameters (those with parameters are described first and wait),
+ * and through PgBouncer's transaction pooling that is unsafe: PgBouncer gives the server connection
+ * back to its pool at the first ReadyForQuery while the pipelined messages are already on their way
+ * to it (pgbouncer/pgbouncer#759) — answers went missing and a request hung until this guard
+ * (src/infra/pipelining.int.test.ts). `onexecute` returning false is how postgres.js's own `begin`
+ * keeps a connection to itself: the connection takes nothing more until its statement is done.
+ * Inside a transaction (`begin`) statements run on the transaction's own connection, unaffected.
+ */
+function withoutPipelining(client: postgres.Sql): postgres.Sql {
+  const unsafe = client.unsafe.bind(client) as (
+    text: string,
+    params?: unknown[],
+    options?: UnsafeOptions,
+  ) => unknown
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe')
+        return (text: string, params: unknown[] = [], options: UnsafeOptions = {}) =>
+          unsafe(
+            text,
+            params,
+            params.length === 0 && !options.onexecute ? { ...options, onexecute: alone } : options,
+          )
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 function wrap(

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { usingPostgres } from '../testing/harness'
+import { type Database, openDatabase } from './db'
+
+// Statements without parameters (the barcode lookup's) and with parameters (everything else),
+// many at once over a small pool through PgBouncer in transaction mode: each must get its own
+// answer. With postgres.js pipelining the first kind, PgBouncer 1.18 released server connections
+// under pipelined statements; answers went missing and requests hung (see withoutPipelining).
+
+describe.skipIf(!usingPostgres)('statements through PgBouncer', () => {
+  let database: Database
+
+  beforeAll(async () => {
+    database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: '.data', poolSize: 3 })
+  })
+  afterAll(() => database.close())
+
+  test('concurrent statements with and without parameters each get their own answer', async () => {
+    const statement = (i: number) => {
+      // A little server time, so statements overlap on every connection.
+      const pause = i % 7 === 0 ? 0.004 : 0
+      return i % 2 === 0
+        ? sql.raw(`select 'raw-${i}' as v from pg_sleep(${pause})`)
+        : sql`select ${`param-${i}`}::text as v from pg_sleep(${pause})`
+    }
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.race([
+        Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            database.rows<{ v: string }>(statement(i)).then((r) => r[0]?.v),
+          ),
+        ),
+        Bun.sleep(10_000).then(() => 'timed out'),
+      ])
+      expect(answers).toEqual(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? `raw-${i}` : `param-${i}`)),
+      )
+    }
+  }, 60_000)
+})
