@@ -2,9 +2,8 @@
 -- of toProductView in src/modules/catalog/product-view.ts; a test compares them byte for byte), so a
 -- cache miss costs the API one text column instead of fifteen to parse and serialize again.
 -- Timestamps: UTC, millisecond precision truncated, like JavaScript's Date of PostgreSQL's text.
--- Deleted products never resolve. Replaces pos_product_by_barcode (0004).
-DROP FUNCTION IF EXISTS "pos_product_by_barcode"(uuid, text);
---> statement-breakpoint
+-- Deleted products never resolve. Replaces pos_product_by_barcode (0004), which stays until a
+-- later release: during a rolling deploy the pods not yet replaced still call it.
 CREATE OR REPLACE FUNCTION "pos_product_json"(p_tenant uuid, p_barcode text)
 RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -65,9 +65,11 @@ const alone = () => false
  * and through PgBouncer's transaction pooling that is unsafe: PgBouncer gives the server connection
  * back to its pool at the first ReadyForQuery while the pipelined messages are already on their way
  * to it (pgbouncer/pgbouncer#759) — answers went missing and a request hung until this guard
- * (src/infra/pipelining.int.test.ts). `onexecute` returning false is how postgres.js's own `begin`
- * keeps a connection to itself: the connection takes nothing more until its statement is done.
- * Inside a transaction (`begin`) statements run on the transaction's own connection, unaffected.
+ * (src/infra/pipelining.int.test.ts). postgres.js asks a statement's `onexecute` whether its
+ * connection may take more; false parks the connection until that statement's ReadyForQuery (for a
+ * statement with parameters it changes nothing). Transactions (`begin`) keep a connection of their
+ * own and are unaffected. Only statements through this proxy are guarded: `Database.client` is the
+ * raw client (migrations on their own one-connection client; the tests' EXPLAIN).
  */
 function withoutPipelining(client: postgres.Sql): postgres.Sql {
   const unsafe = client.unsafe.bind(client) as (
@@ -79,11 +81,7 @@ function withoutPipelining(client: postgres.Sql): postgres.Sql {
     get(target, prop, receiver) {
       if (prop === 'unsafe')
         return (text: string, params: unknown[] = [], options: UnsafeOptions = {}) =>
-          unsafe(
-            text,
-            params,
-            params.length === 0 && !options.onexecute ? { ...options, onexecute: alone } : options,
-          )
+          unsafe(text, params, options.onexecute ? options : { ...options, onexecute: alone })
       const value = Reflect.get(target, prop, receiver)
       return typeof value === 'function' ? value.bind(target) : value
     },

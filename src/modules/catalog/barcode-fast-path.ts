@@ -70,6 +70,7 @@ export function barcodeFastPath({
       productHeaders.set('ratelimit-reset', String(limit.reset))
     } else for (const name of RATE_LIMIT_HEADERS) productHeaders.delete(name) // (limiter off)
     if (isDraining()) productHeaders.set('connection', 'close')
+    else productHeaders.delete('connection')
     return new Response(json, { headers: productHeaders })
   }
 
@@ -95,13 +96,11 @@ export function barcodeFastPath({
     try {
       limit = auth.admit(principal, 'catalog:read')
       const json = catalog.lookup(principal.tenantId, barcode)
-      if (typeof json === 'object') {
-        const admitted = limit
+      if (typeof json === 'object')
         return json.then(
-          (loaded) => record(answer(loaded, request, requestId, admitted)),
-          (error) => record(problem(error, request, headersOf(requestId, admitted))),
+          (loaded) => record(answer(loaded, request, requestId, limit)),
+          (error) => record(problem(error, request, headersOf(requestId, limit))),
         )
-      }
       return record(answer(json, request, requestId, limit))
     } catch (error) {
       return record(problem(error, request, headersOf(requestId, limit)))
