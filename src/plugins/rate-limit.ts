@@ -5,13 +5,25 @@ type Bucket = { tokens: number; at: number }
 
 export type RateLimitDecision = { limit: number; remaining: number; reset: number }
 
-export const RATE_LIMIT_HEADERS = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] as const
+const NAMES = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'] as const
+const [LIMIT, REMAINING, RESET] = NAMES
 
-export const rateLimitHeaders = (d: RateLimitDecision) => ({
-  'ratelimit-limit': String(d.limit),
-  'ratelimit-remaining': String(d.remaining),
-  'ratelimit-reset': String(d.reset),
+export const rateLimitHeaders = (d: RateLimitDecision): Record<string, string> => ({
+  [LIMIT]: String(d.limit),
+  [REMAINING]: String(d.remaining),
+  [RESET]: String(d.reset),
 })
+
+/** The same headers set on a reused Headers object (no object per call), or removed without a decision. */
+export function setRateLimitHeaders(headers: Headers, d: RateLimitDecision | undefined) {
+  if (!d) {
+    for (const name of NAMES) headers.delete(name)
+    return
+  }
+  headers.set(LIMIT, String(d.limit))
+  headers.set(REMAINING, String(d.remaining))
+  headers.set(RESET, String(d.reset))
+}
 
 /**
  * Token bucket per API key, in process: a map probe and a little arithmetic per request (a shared

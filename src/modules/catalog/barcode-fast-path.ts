@@ -3,7 +3,7 @@ import type { BunRequest } from 'bun'
 import type { Logger } from '../../infra/logger'
 import type { Auth } from '../../plugins/auth'
 import { toProblem } from '../../plugins/problem'
-import { RATE_LIMIT_HEADERS, type RateLimitDecision, rateLimitHeaders } from '../../plugins/rate-limit'
+import { type RateLimitDecision, rateLimitHeaders, setRateLimitHeaders } from '../../plugins/rate-limit'
 import { type AccessLog, requestIdOf } from '../../plugins/request-context'
 import { Barcode } from './model'
 import { productNotFound } from './product-routes'
@@ -64,11 +64,7 @@ export function barcodeFastPath({
   ) => {
     if (json === undefined) return problem(productNotFound, request, headersOf(requestId, limit))
     productHeaders.set('x-request-id', requestId)
-    if (limit) {
-      productHeaders.set('ratelimit-limit', String(limit.limit))
-      productHeaders.set('ratelimit-remaining', String(limit.remaining))
-      productHeaders.set('ratelimit-reset', String(limit.reset))
-    } else for (const name of RATE_LIMIT_HEADERS) productHeaders.delete(name) // (limiter off)
+    setRateLimitHeaders(productHeaders, limit)
     if (isDraining()) productHeaders.set('connection', 'close')
     else productHeaders.delete('connection')
     return new Response(json, { headers: productHeaders })
