@@ -14,15 +14,22 @@ export const rateLimitHeaders = (d: RateLimitDecision): Record<string, string> =
   [RESET]: String(d.reset),
 })
 
-/** The same headers set on a reused Headers object (no object per call), or removed without a decision. */
-export function setRateLimitHeaders(headers: Headers, d: RateLimitDecision | undefined) {
+/**
+ * The same headers on a reused Headers object (no object per call), or removed without a decision.
+ * `shown` is the decision the object carries already: only values that differ from it are written.
+ */
+export function setRateLimitHeaders(
+  headers: Headers,
+  d: RateLimitDecision | undefined,
+  shown: RateLimitDecision | undefined,
+) {
   if (!d) {
-    for (const name of NAMES) headers.delete(name)
+    if (shown) for (const name of NAMES) headers.delete(name)
     return
   }
-  headers.set(LIMIT, String(d.limit))
-  headers.set(REMAINING, String(d.remaining))
-  headers.set(RESET, String(d.reset))
+  if (d.limit !== shown?.limit) headers.set(LIMIT, String(d.limit))
+  if (d.remaining !== shown?.remaining) headers.set(REMAINING, String(d.remaining))
+  if (d.reset !== shown?.reset) headers.set(RESET, String(d.reset))
 }
 
 /**

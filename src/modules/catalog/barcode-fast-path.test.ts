@@ -95,6 +95,29 @@ describe('barcode lookup fast path', () => {
     expect(answers[3]?.headers.get('content-type')).toBe('application/problem+json')
   })
 
+  test('answers for keys with different limits, interleaved, each carry their own RateLimit values', async () => {
+    const fast = (await newKey({ scopes: ['catalog:read'], rateLimit: 500 })).key
+    await lookup(fast, '4601234567890', 'elysia')
+    const seen: Record<string, { limit: string | null; remaining: number }[]> = { reader: [], fast: [] }
+    for (let i = 0; i < 8; i++) {
+      const who = i % 2 ? 'fast' : 'reader'
+      const res = await fetch(`${base}/api/v1/products/by-barcode/4601234567890`, {
+        headers: { authorization: `Bearer ${who === 'fast' ? fast : keys.reader}` },
+      })
+      expect(res.status).toBe(200)
+      seen[who]?.push({
+        limit: res.headers.get('ratelimit-limit'),
+        remaining: Number(res.headers.get('ratelimit-remaining')),
+      })
+    }
+    // A 500/s key's burst is 1000; the reader has the process default (RATE_LIMIT_BURST 400).
+    expect(new Set(seen.fast?.map((s) => s.limit))).toEqual(new Set(['1000']))
+    expect(new Set(seen.reader?.map((s) => s.limit))).toEqual(new Set(['400']))
+    for (const answers of Object.values(seen))
+      for (let i = 1; i < answers.length; i++)
+        expect(answers[i]?.remaining).toBeLessThan(answers[i - 1]?.remaining as number)
+  })
+
   test("another tenant's key finds nothing: 404, exactly as for an unknown barcode", async () => {
     const other = (await t.newTenant()).apiKey
     const url = `${base}/api/v1/products/by-barcode/4601234567890`
