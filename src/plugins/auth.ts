@@ -100,11 +100,14 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
     return (token && cache.get(token)) || undefined
   }
 
-  /** Checks `scope` (403) and takes one request from the key's rate limit (429); the RateLimit-* values. */
-  function admit(principal: Principal, scope: Scope): RateLimitDecision | undefined {
+  /**
+   * Checks `scope` (403) and takes one request from the key's rate limit (429); the RateLimit-*
+   * values. `now` (performance.now()) when the caller has read the clock already.
+   */
+  function admit(principal: Principal, scope: Scope, now?: number): RateLimitDecision | undefined {
     if (!hasScope(principal.scopes, scope))
       throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
-    return rateLimiter?.take(principal.keyId, principal.rateLimit)
+    return rateLimiter?.take(principal.keyId, principal.rateLimit, now)
   }
 
   const plugin = new Elysia({ name: 'auth' }).macro({

@@ -77,6 +77,11 @@ export function barcodeFastPath({
     return new Response(json, { headers: productHeaders })
   }
 
+  const record = (response: Response, requestId: string, tenantId: string, startedAt: number) => {
+    access('GET', BARCODE_ROUTE, response.status, performance.now() - startedAt, requestId, tenantId)
+    return response
+  }
+
   return (request: BunRequest): Response | Promise<Response> => {
     const startedAt = performance.now()
     const principal = auth.cached(request.headers.get('authorization'))
@@ -84,29 +89,20 @@ export function barcodeFastPath({
     if (principal === undefined || barcode === undefined || !wellFormed.Check(barcode))
       return fallback(request)
     const requestId = requestIdOf(request)
-    const record = (response: Response) => {
-      access(
-        'GET',
-        BARCODE_ROUTE,
-        response.status,
-        performance.now() - startedAt,
-        requestId,
-        principal.tenantId,
-      )
-      return response
-    }
+    const { tenantId } = principal
     let limit: RateLimitDecision | undefined
     try {
-      limit = auth.admit(principal, 'catalog:read')
-      const json = catalog.lookup(principal.tenantId, barcode)
+      limit = auth.admit(principal, 'catalog:read', startedAt)
+      const json = catalog.lookup(tenantId, barcode)
       if (typeof json === 'object')
         return json.then(
-          (loaded) => record(answer(loaded, request, requestId, limit)),
-          (error) => record(problem(error, request, headersOf(requestId, limit))),
+          (loaded) => record(answer(loaded, request, requestId, limit), requestId, tenantId, startedAt),
+          (error) =>
+            record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt),
         )
-      return record(answer(json, request, requestId, limit))
+      return record(answer(json, request, requestId, limit), requestId, tenantId, startedAt)
     } catch (error) {
-      return record(problem(error, request, headersOf(requestId, limit)))
+      return record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt)
     }
   }
 }
