@@ -32,7 +32,9 @@ describe('catalog cache', () => {
     const all = await Promise.all(Array.from({ length: 20 }, () => cache.get(tenant, 'a', load)))
     expect(new Set(all).size).toBe(1)
     expect(loads).toEqual(['a'])
-    expect(cache.peek(tenant, 'a')).toBe(all[0] as string)
+    expect(cache.peek(tenant, 'a')).toBe(all[0] as Uint8Array)
+    // The UTF-8 bytes of what the loader gave, as a response sends them.
+    expect(new TextDecoder().decode(all[0])).toBe(JSON.stringify({ key: 'a', at: 1 }))
     expect(cache.peek(crypto.randomUUID(), 'a')).toBeUndefined() // keys are per tenant
     const s = cache.stats()
     expect(s.lru.size).toBe(1)

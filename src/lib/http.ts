@@ -11,7 +11,7 @@ type SetHeaders = { headers: Record<string, string | number> }
  * `set.headers` is not empty, Elysia builds a second one to merge them — a seventh of a cached
  * barcode lookup's cost in process; handing the headers over and emptying `set.headers` avoids it.
  */
-export function jsonWithSetHeaders(body: string, set: SetHeaders): Response {
+export function jsonWithSetHeaders(body: string | Uint8Array, set: SetHeaders): Response {
   const headers = set.headers
   headers['content-type'] = 'application/json'
   set.headers = {}

@@ -1,5 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { BunRequest } from 'bun'
+import type { Bytes } from '../../infra/catalog-cache'
 import type { Logger } from '../../infra/logger'
 import type { Auth } from '../../plugins/auth'
 import { toProblem } from '../../plugins/problem'
@@ -60,7 +61,7 @@ export function barcodeFastPath({
   let shownLimit: RateLimitDecision | undefined
   let closing = false
   const answer = (
-    json: string | undefined,
+    json: Bytes | undefined,
     request: Request,
     requestId: string,
     limit: RateLimitDecision | undefined,
@@ -94,7 +95,7 @@ export function barcodeFastPath({
     try {
       limit = auth.admit(principal, 'catalog:read', startedAt)
       const json = catalog.lookup(tenantId, barcode)
-      if (typeof json === 'object')
+      if (json instanceof Promise)
         return json.then(
           (loaded) => record(answer(loaded, request, requestId, limit), requestId, tenantId, startedAt),
           (error) =>

@@ -16,11 +16,12 @@ import {
   SearchResult,
   type SearchResultView,
 } from './model'
+import type { Bytes } from '../../infra/catalog-cache'
 import type { CatalogService } from './service'
 
 export const productNotFound = notFound('product')
 type Set = Parameters<typeof jsonWithSetHeaders>[1]
-const answer = (json: string | undefined, set: Set) => {
+const answer = (json: Bytes | undefined, set: Set) => {
   if (json === undefined) throw productNotFound
   return jsonWithSetHeaders(json, set)
 }
@@ -37,7 +38,7 @@ export const productRoutes = ({ catalog, auth, lookupDelayMs }: ProductRouteOpti
         }
       : (tenantId: string, barcode: string, set: Set) => {
           const found = catalog.lookup(tenantId, barcode)
-          return typeof found === 'object' ? found.then((json) => answer(json, set)) : answer(found, set)
+          return found instanceof Promise ? found.then((json) => answer(json, set)) : answer(found, set)
         }
 
   return new Elysia({ name: 'catalog-products', prefix: '/api/v1/products', detail: { tags: ['Catalog'] } })

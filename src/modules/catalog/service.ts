@@ -1,4 +1,4 @@
-import type { CatalogCache, Loader } from '../../infra/catalog-cache'
+import type { Bytes, CatalogCache, Loader } from '../../infra/catalog-cache'
 import type { Db } from '../../infra/db'
 import { type Outcome, withIdempotency } from '../../infra/idempotency'
 import type { InvalidationBus } from '../../infra/invalidation-bus'
@@ -31,7 +31,7 @@ export function createCatalogService({ db, cache, bus }: CatalogServiceDeps) {
   const scoped = (tenantId: string) => new TenantDb(db, tenantId)
   const loadBarcode: Loader = (tenantId, barcode) => productJsonByBarcode(db, tenantId, barcode)
 
-  async function lookupSlow(tenantId: string, code: string): Promise<string | undefined> {
+  async function lookupSlow(tenantId: string, code: string): Promise<Bytes | undefined> {
     const match = matchEmbedded(code, await layouts.get(tenantId))
     if (match) {
       const json = await cache.get(tenantId, match.base, loadBarcode)
@@ -44,10 +44,10 @@ export function createCatalogService({ db, cache, bus }: CatalogServiceDeps) {
     cache,
 
     /**
-     * The serialized product a barcode resolves to, or undefined. Answers synchronously from the
-     * local LRU when it can (the register hot path), else a promise.
+     * The serialized product (UTF-8 JSON) a barcode resolves to, or undefined. Answers
+     * synchronously from the local LRU when it can (the register hot path), else a promise.
      */
-    lookup(tenantId: string, code: string): string | undefined | Promise<string | undefined> {
+    lookup(tenantId: string, code: string): Bytes | undefined | Promise<Bytes | undefined> {
       // Only a 13-digit code starting with 2 can carry a weight or price.
       if (code.length === 13 && code.charCodeAt(0) === 50) return lookupSlow(tenantId, code)
       const hit = cache.peek(tenantId, code)

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
 import { settings, type WeightBarcodeLayout } from '../../../db/schema'
-import { LRU_TTL_MS } from '../../infra/catalog-cache'
+import { type Bytes, LRU_TTL_MS } from '../../infra/catalog-cache'
 import type { Db } from '../../infra/db'
 import type { InvalidationBus } from '../../infra/invalidation-bus'
 import { TenantDb } from '../../infra/tenant-db'
@@ -46,8 +46,8 @@ function decimalString(digits: string, decimals: number): string {
 }
 
 /** Appends `embedded` to a serialized product without parsing it. */
-export const withEmbedded = (json: string, embedded: Embedded) =>
-  `${json.slice(0, -1)},"embedded":${JSON.stringify(embedded)}}`
+export const withEmbedded = (json: Bytes, embedded: Embedded): Bytes =>
+  Buffer.concat([json.subarray(0, -1), Buffer.from(`,"embedded":${JSON.stringify(embedded)}}`)])
 
 /**
  * The tenant's layouts, cached in process: settings change rarely, and a lookup of a code that

@@ -6,8 +6,11 @@ import { type PricedLine, parseQuantity } from './pricing'
 
 /** What sales needs of the catalog: a barcode's product as served to registers (cached). */
 export type LineCatalog = {
-  lookup(tenantId: string, code: string): string | undefined | Promise<string | undefined>
+  /** The product's UTF-8 JSON, as the catalog cache holds it. */
+  lookup(tenantId: string, code: string): Uint8Array | undefined | Promise<Uint8Array | undefined>
 }
+
+const utf8 = new TextDecoder()
 
 type CatalogProduct = {
   id: string
@@ -57,7 +60,7 @@ export async function priceLines(
       items.map(async (i) => {
         if (!i.barcode) return undefined
         const json = await catalog.lookup(tenantId, i.barcode)
-        return json === undefined ? undefined : (JSON.parse(json) as CatalogProduct)
+        return json === undefined ? undefined : (JSON.parse(utf8.decode(json)) as CatalogProduct)
       }),
     ),
   ])
