@@ -264,7 +264,8 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
 
     /** The value through every tier; concurrent misses of one key share one load. */
     get(tenantId: string, key: string, load: Loader): Promise<Bytes | undefined> {
-      if (mode === 'off') return load(tenantId, key).then((json) => (json === undefined ? undefined : utf8.encode(json)))
+      if (mode === 'off')
+        return load(tenantId, key).then((json) => (json === undefined ? undefined : utf8.encode(json)))
       const hit = this.peek(tenantId, key)
       if (hit !== undefined) return Promise.resolve(hit ?? undefined)
       counters.lookups++

@@ -16,21 +16,24 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 }
 
+/** The problem+json document of an answer (RFC 9457 members plus our stable `code`). */
+export const problemBody = (status: number, code: ProblemCode, detail: string, errors?: FieldError[]) =>
+  JSON.stringify({
+    type: `https://pos.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(errors ? { errors } : {}),
+  })
+
 export function problemResponse(
   status: number,
   code: ProblemCode,
   detail: string,
   extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
 ): Response {
-  const body = {
-    type: `https://pos.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: titles[status] ?? 'Error',
-    status,
-    detail,
-    code,
-    ...(extra.errors ? { errors: extra.errors } : {}),
-  }
-  return new Response(JSON.stringify(body), {
+  return new Response(problemBody(status, code, detail, extra.errors), {
     status,
     headers: { 'content-type': 'application/problem+json', ...extra.headers },
   })

@@ -3,7 +3,7 @@ import type { BunRequest } from 'bun'
 import type { Bytes } from '../../infra/catalog-cache'
 import type { Logger } from '../../infra/logger'
 import type { Auth } from '../../plugins/auth'
-import { toProblem } from '../../plugins/problem'
+import { problemBody, toProblem } from '../../plugins/problem'
 import { type RateLimitDecision, rateLimitHeaders, setRateLimitHeaders } from '../../plugins/rate-limit'
 import { type AccessLog, requestIdOf } from '../../plugins/request-context'
 import { Barcode } from './model'
@@ -54,29 +54,36 @@ export function barcodeFastPath({
     if (isDraining()) headers.connection = 'close'
     return headers
   }
-  // A product's headers are set on one Headers object, which the Response constructor copies: a
-  // third of the cost of building them from an object literal per answer (0.40 vs 0.67 µs). Only
-  // values that changed since the previous answer are written (each write is a call into Bun).
-  const productHeaders = new Headers({ 'content-type': 'application/json' })
-  let shownLimit: RateLimitDecision | undefined
-  let closing = false
-  const answer = (
-    json: Bytes | undefined,
-    request: Request,
-    requestId: string,
-    limit: RateLimitDecision | undefined,
-  ) => {
-    if (json === undefined) return problem(productNotFound, request, headersOf(requestId, limit))
-    productHeaders.set('x-request-id', requestId)
-    setRateLimitHeaders(productHeaders, limit, shownLimit)
-    shownLimit = limit
-    if (isDraining() !== closing) {
-      closing = !closing
-      if (closing) productHeaders.set('connection', 'close')
-      else productHeaders.delete('connection')
+  // Every answer of one kind takes its headers from one Headers object, which the Response
+  // constructor copies: a third of the cost of building them from an object literal per answer
+  // (0.40 vs 0.67 µs). Only values that changed since the previous answer are written (each write
+  // is a call into Bun): the request id always, RateLimit-Remaining mostly, the rest rarely.
+  const reusedHeaders = (contentType: string) => {
+    const headers = new Headers({ 'content-type': contentType })
+    let shownLimit: RateLimitDecision | undefined
+    let closing = false
+    return (requestId: string, limit: RateLimitDecision | undefined) => {
+      headers.set('x-request-id', requestId)
+      setRateLimitHeaders(headers, limit, shownLimit)
+      shownLimit = limit
+      if (isDraining() !== closing) {
+        closing = !closing
+        if (closing) headers.set('connection', 'close')
+        else headers.delete('connection')
+      }
+      return headers
     }
-    return new Response(json, { headers: productHeaders })
   }
+  const found = reusedHeaders('application/json')
+  const missing = reusedHeaders('application/problem+json')
+  // An unknown barcode (a register scanning an item not in the catalog) gets the same document as
+  // the Elysia route's 404, serialized once.
+  const { status, code, detail } = productNotFound
+  const notFoundBody = new TextEncoder().encode(problemBody(status, code, detail))
+  const answer = (json: Bytes | undefined, requestId: string, limit: RateLimitDecision | undefined) =>
+    json === undefined
+      ? new Response(notFoundBody, { status, headers: missing(requestId, limit) })
+      : new Response(json, { headers: found(requestId, limit) })
 
   const record = (response: Response, requestId: string, tenantId: string, startedAt: number) => {
     access('GET', BARCODE_ROUTE, response.status, performance.now() - startedAt, requestId, tenantId)
@@ -97,11 +104,11 @@ export function barcodeFastPath({
       const json = catalog.lookup(tenantId, barcode)
       if (json instanceof Promise)
         return json.then(
-          (loaded) => record(answer(loaded, request, requestId, limit), requestId, tenantId, startedAt),
+          (loaded) => record(answer(loaded, requestId, limit), requestId, tenantId, startedAt),
           (error) =>
             record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt),
         )
-      return record(answer(json, request, requestId, limit), requestId, tenantId, startedAt)
+      return record(answer(json, requestId, limit), requestId, tenantId, startedAt)
     } catch (error) {
       return record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt)
     }

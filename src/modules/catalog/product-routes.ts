@@ -1,4 +1,5 @@
 import { Elysia, t } from 'elysia'
+import type { Bytes } from '../../infra/catalog-cache'
 import { notFound } from '../../lib/errors'
 import { etag, expectedVersion, IfMatchHeaders, jsonWithSetHeaders } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, NoContent, problems } from '../../lib/schemas'
@@ -16,7 +17,6 @@ import {
   SearchResult,
   type SearchResultView,
 } from './model'
-import type { Bytes } from '../../infra/catalog-cache'
 import type { CatalogService } from './service'
 
 export const productNotFound = notFound('product')
