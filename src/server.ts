@@ -9,7 +9,7 @@ import { observeHttp } from './infra/metrics'
 import type { Redis } from './infra/redis'
 import { adminModule } from './modules/admin'
 import { catalogModule } from './modules/catalog'
-import { BARCODE_ROUTE, barcodeFastPath } from './modules/catalog/barcode-fast-path'
+import { BARCODE_ROUTE, barcodeFastPath, SEARCH_ROUTE } from './modules/catalog/barcode-fast-path'
 import { createCatalogService } from './modules/catalog/service'
 import { healthModule } from './modules/health'
 import { orgModule } from './modules/org'
@@ -62,8 +62,8 @@ export function createApp(deps: AppDeps) {
     slowRequestMs: config.slowRequestMs,
     onResponse: config.metrics ? observeHttp : undefined,
   })
-  // Bun's router hands cached barcode lookups straight to the fast path; CORS headers and the test
-  // delay exist only in the Elysia route, so either turns it off.
+  // Bun's router hands cached barcode lookups (by path or search body) straight to the fast path;
+  // CORS headers and the test delay exist only in the Elysia routes, so either turns it off.
   const fastPath: ReturnType<typeof barcodeFastPath> | undefined =
     config.corsOrigins.length === 0 && config.testLookupDelayMs === 0
       ? barcodeFastPath({
@@ -77,7 +77,11 @@ export function createApp(deps: AppDeps) {
       : undefined
   const app = new Elysia({
     name: 'pos-api',
-    serve: fastPath ? { routes: { [BARCODE_ROUTE]: { GET: fastPath } } } : undefined,
+    serve: fastPath
+      ? {
+          routes: { [BARCODE_ROUTE]: { GET: fastPath.byBarcode }, [SEARCH_ROUTE]: { POST: fastPath.search } },
+        }
+      : undefined,
   })
   return (
     app

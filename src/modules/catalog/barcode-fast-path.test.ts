@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { BARCODE_ROUTE } from './barcode-fast-path'
+import { BARCODE_ROUTE, SEARCH_ROUTE } from './barcode-fast-path'
 
 // The lookup Bun's router serves without Elysia must answer exactly as the documented Elysia route
 // does: same status, body, content type and headers, for hits, misses, problems and fallbacks.
@@ -144,6 +144,56 @@ describe('barcode lookup fast path', () => {
       /http_requests_total\{method="GET",route="\/api\/v1\/products\/by-barcode\/:barcode",status="200"\} (\d+)/,
     )
     expect(Number(hits?.[1])).toBeGreaterThanOrEqual(8)
+  })
+})
+
+describe('search by barcode fast path', () => {
+  // The same bytes to the socket (Bun's router → fast path, or the Elysia app behind it) and to the
+  // Elysia route alone; string bodies are sent as they are, with the given content type.
+  const search = (who: string, body: unknown, via: 'socket' | 'elysia', type = 'application/json') => {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body)
+    const headers = { authorization: `Bearer ${keys[who]}`, 'content-type': type }
+    return via === 'socket'
+      ? fetch(`${base}${SEARCH_ROUTE}`, { method: 'POST', headers, body: raw }).then(read)
+      : t.request('POST', SEARCH_ROUTE, { headers, body: raw }).then(read)
+  }
+
+  test('is what Bun routes the search to', () => {
+    const routes = t.app.config.serve?.routes as Record<string, { POST?: unknown }> | undefined
+    expect(typeof routes?.[SEARCH_ROUTE]?.POST).toBe('function')
+  })
+
+  test.each([
+    ['a hit', { barcode: '4601234567890' }, 'application/json'],
+    ['a hit, JSON with a charset', { barcode: '4601234567890' }, 'application/json; charset=utf-8'],
+    ['an unknown barcode', { barcode: '4609999999999' }, 'application/json'],
+    ['a malformed barcode', { barcode: 'abc!def' }, 'application/json'],
+    ['a barcode and another member', { barcode: '4601234567890', limit: 5 }, 'application/json'],
+    ['a name search', { q: 'Кефир' }, 'application/json'],
+    ['a body that is not JSON', '{"barcode":', 'application/json'],
+    ['JSON that is not an object', '["4601234567890"]', 'application/json'],
+    ['another content type', '{"barcode":"4601234567890"}', 'text/plain'],
+  ] as const)('%s: the same answer through the socket as through the Elysia route', async (_, body, type) => {
+    const viaElysia = await search('reader', body, 'elysia', type)
+    for (let i = 0; i < 3; i++) {
+      const viaSocket = await search('reader', body, 'socket', type)
+      expect({ ...viaSocket, headers: { ...viaSocket.headers, 'ratelimit-remaining': null } }).toEqual({
+        ...viaElysia,
+        headers: { ...viaElysia.headers, 'ratelimit-remaining': null },
+      })
+    }
+  })
+
+  test('a hit answers exactly as GET by-barcode, and is counted under the search route', async () => {
+    const viaGet = await lookup(keys.reader as string, '4601234567890', 'socket')
+    const viaSearch = await search('reader', { barcode: '4601234567890' }, 'socket')
+    expect(viaSearch.status).toBe(200)
+    expect(viaSearch.body).toBe(viaGet.body)
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    const hits = metrics.match(
+      /http_requests_total\{method="POST",route="\/api\/v1\/products\/search",status="200"\} (\d+)/,
+    )
+    expect(Number(hits?.[1])).toBeGreaterThanOrEqual(4)
   })
 })
 

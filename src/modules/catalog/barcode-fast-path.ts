@@ -2,7 +2,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { BunRequest } from 'bun'
 import type { Bytes } from '../../infra/catalog-cache'
 import type { Logger } from '../../infra/logger'
-import type { Auth } from '../../plugins/auth'
+import type { Auth, Principal } from '../../plugins/auth'
 import { problemBody, toProblem } from '../../plugins/problem'
 import { type RateLimitDecision, rateLimitHeaders, setRateLimitHeaders } from '../../plugins/rate-limit'
 import { type AccessLog, requestIdOf } from '../../plugins/request-context'
@@ -11,7 +11,26 @@ import { productNotFound } from './product-routes'
 import type { CatalogService } from './service'
 
 export const BARCODE_ROUTE = '/api/v1/products/by-barcode/:barcode'
+export const SEARCH_ROUTE = '/api/v1/products/search'
 const wellFormed = TypeCompiler.Compile(Barcode)
+/** `{"barcode":"…"}` is a few dozen bytes; anything longer is left to the Elysia route. */
+const MAX_SEARCH_BODY = 256
+const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8'])
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** The barcode of a search body that is exactly `{"barcode": <well-formed>}`, else undefined. */
+function barcodeOfSearch(body: ArrayBuffer): string | undefined {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(strictUtf8.decode(body))
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  const keys = Object.keys(parsed)
+  const { barcode } = parsed as { barcode?: unknown }
+  return keys.length === 1 && keys[0] === 'barcode' && wellFormed.Check(barcode) ? barcode : undefined
+}
 
 export type BarcodeFastPathOptions = {
   catalog: CatalogService
@@ -24,14 +43,15 @@ export type BarcodeFastPathOptions = {
 }
 
 /**
- * GET /api/v1/products/by-barcode/{barcode} as Bun's router calls it directly, without Elysia's
- * per-request context and hook chain (about half of the application's own CPU on a cached lookup,
- * 0.45× → 0.6× of a bare Bun.serve in bench:ci). It answers the register's case: a key already
- * verified and cached in this process, a well-formed barcode. It does what the plugin chain does,
- * with the same functions (scope and rate limit, request id, catalog lookup, problem answers,
- * metrics and access log); a request it does not recognise (no key, a key not yet verified here, a
- * malformed barcode) goes to the Elysia app, whose route of the same path is the documented
- * definition and answers it with the full pipeline.
+ * GET /api/v1/products/by-barcode/{barcode}, and POST /api/v1/products/search with a `{barcode}`
+ * body, as Bun's router calls them directly, without Elysia's per-request context and hook chain
+ * (about half of the application's own CPU on a cached lookup, 0.45× → 0.6× of a bare Bun.serve in
+ * bench:ci). They answer the register's case: a key already verified and cached in this process, a
+ * well-formed barcode. They do what the plugin chain does, with the same functions (scope and rate
+ * limit, request id, catalog lookup, problem answers, metrics and access log); a request they do
+ * not recognise (no key, a key not yet verified here, a malformed barcode, any other search body)
+ * goes to the Elysia app, whose routes of the same paths are the documented definitions and answer
+ * it with the full pipeline.
  */
 export function barcodeFastPath({
   catalog,
@@ -85,32 +105,72 @@ export function barcodeFastPath({
       ? new Response(notFoundBody, { status, headers: missing(requestId, limit) })
       : new Response(json, { headers: found(requestId, limit) })
 
-  const record = (response: Response, requestId: string, tenantId: string, startedAt: number) => {
-    access('GET', BARCODE_ROUTE, response.status, performance.now() - startedAt, requestId, tenantId)
+  const record = (
+    method: string,
+    route: string,
+    response: Response,
+    requestId: string,
+    tenantId: string,
+    startedAt: number,
+  ) => {
+    access(method, route, response.status, performance.now() - startedAt, requestId, tenantId)
     return response
   }
 
-  return (request: BunRequest): Response | Promise<Response> => {
-    const startedAt = performance.now()
-    const principal = auth.cached(request.headers.get('authorization'))
-    const barcode = request.params.barcode
-    if (principal === undefined || barcode === undefined || !wellFormed.Check(barcode))
-      return fallback(request)
+  /** The lookup itself, for a principal and a well-formed barcode. */
+  const lookup = (
+    method: string,
+    route: string,
+    request: Request,
+    principal: Principal,
+    barcode: string,
+    startedAt: number,
+  ): Response | Promise<Response> => {
     const requestId = requestIdOf(request)
     const { tenantId } = principal
+    const done = (response: Response) => record(method, route, response, requestId, tenantId, startedAt)
     let limit: RateLimitDecision | undefined
     try {
       limit = auth.admit(principal, 'catalog:read', startedAt)
       const json = catalog.lookup(tenantId, barcode)
       if (json instanceof Promise)
         return json.then(
-          (loaded) => record(answer(loaded, requestId, limit), requestId, tenantId, startedAt),
-          (error) =>
-            record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt),
+          (loaded) => done(answer(loaded, requestId, limit)),
+          (error) => done(problem(error, request, headersOf(requestId, limit))),
         )
-      return record(answer(json, requestId, limit), requestId, tenantId, startedAt)
+      return done(answer(json, requestId, limit))
     } catch (error) {
-      return record(problem(error, request, headersOf(requestId, limit)), requestId, tenantId, startedAt)
+      return done(problem(error, request, headersOf(requestId, limit)))
     }
+  }
+
+  return {
+    byBarcode(request: BunRequest): Response | Promise<Response> {
+      const startedAt = performance.now()
+      const principal = auth.cached(request.headers.get('authorization'))
+      const barcode = request.params.barcode
+      if (principal === undefined || barcode === undefined || !wellFormed.Check(barcode))
+        return fallback(request)
+      return lookup('GET', BARCODE_ROUTE, request, principal, barcode, startedAt)
+    },
+
+    async search(request: Request): Promise<Response> {
+      const startedAt = performance.now()
+      const principal = auth.cached(request.headers.get('authorization'))
+      const length = Number(request.headers.get('content-length'))
+      const type = request.headers.get('content-type')?.toLowerCase()
+      if (
+        principal === undefined ||
+        !(length > 0 && length <= MAX_SEARCH_BODY) ||
+        !JSON_TYPES.has(type ?? '')
+      )
+        return fallback(request)
+      const body = await request.arrayBuffer()
+      const barcode = barcodeOfSearch(body)
+      // The body is read: the Elysia route gets the same bytes in a request of its own.
+      if (barcode === undefined)
+        return fallback(new Request(request.url, { method: 'POST', headers: request.headers, body }))
+      return lookup('POST', SEARCH_ROUTE, request, principal, barcode, startedAt)
+    },
   }
 }
