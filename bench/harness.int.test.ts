@@ -31,6 +31,11 @@ describe.skipIf(!enabled)('bench:ci harness', () => {
     expect(healthy.report.scenarios.map((s) => s.name)).toEqual(['lookup-lru', 'lookup-unknown'])
     expect(healthy.report.scenarios.every((s) => s.status === 'ok')).toBe(true)
     expect(healthy.report.baselines.map((b) => b.name)).toEqual(['ceiling:lookup'])
+    // Ratios to the ceiling come from the rounds measured in turn with it: their median.
+    const lru = healthy.report.scenarios.find((s) => s.name === 'lookup-lru')
+    const ratios = (lru?.paired ?? []).map((p) => p.reqPerSec / p.baselineReqPerSec)
+    expect(ratios).toHaveLength(2)
+    expect(lru?.baseline?.ratio).toBeCloseTo(((ratios[0] ?? 0) + (ratios[1] ?? 0)) / 2, 9)
     if (healthy.code !== 0) console.error(healthy.output)
     expect(healthy.code).toBe(0)
 

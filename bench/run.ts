@@ -1,5 +1,5 @@
 // `bun run bench [--suite full|ci] [--config FILE] [--preset small|large] [--scenarios a,b]
-//  [--warmup S] [--duration S] [--rate N] [--out DIR] [--fixture FILE --no-seed]`
+//  [--warmup S] [--duration S] [--rounds N] [--rate N] [--out DIR] [--fixture FILE --no-seed]`
 // Seeds the data set, starts the server per cache mode, skips scenarios whose routes the OpenAPI
 // document lacks, measures scenarios and baselines, writes latest.{json,md,svg}, and (with the gate)
 // exits 1 naming every scenario below a floor of bench/thresholds.json.
@@ -12,8 +12,17 @@ import type { Fixture } from '../db/seed/bench-fixture'
 import { captureResponses, runBaselines } from './baselines'
 import type { CapturedResponse } from './ceiling-server'
 import { hitRate, readCacheStats, sampleServerConnections } from './db-checks'
-import { detectEngine, type Engine, runLoad } from './engine'
-import { choosePinning, ensureServices, type Pinning, ROOT, type ServiceEnv, startServer } from './processes'
+import { detectEngine, type Engine, type LoadRun, runLoad } from './engine'
+import {
+  type Child,
+  choosePinning,
+  ensureServices,
+  type Pinning,
+  ROOT,
+  type ServiceEnv,
+  startCeiling,
+  startServer,
+} from './processes'
 import { markdownReport } from './report/markdown'
 import { svgChart } from './report/svg'
 import { fetchRoutes, type RouteSet, routeLabel } from './routes'
@@ -32,6 +41,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     duration: { type: 'string' },
     rate: { type: 'string' },
+    rounds: { type: 'string' },
     out: { type: 'string' },
     fixture: { type: 'string' },
     'no-seed': { type: 'boolean', default: false },
@@ -48,6 +58,7 @@ function suiteFromArgs(): Suite {
     ...(args.scenarios ? { scenarios: args.scenarios.split(',') } : {}),
     ...(args.warmup ? { warmupS: Number(args.warmup) } : {}),
     ...(args.duration ? { durationS: Number(args.duration) } : {}),
+    ...(args.rounds ? { pairedRounds: Number(args.rounds) } : {}),
     ...(args.gate !== undefined ? { gate: args.gate } : {}),
   }
 }
@@ -81,11 +92,49 @@ type Ctx = {
   rate?: number
 }
 
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** The scenario and the ceiling in turn, in short slices, the order alternating every round. */
+async function pairWithCeiling(
+  ctx: Ctx,
+  shape: Omit<LoadRun, 'durationS' | 'label'>,
+  s: Scenario,
+  ceilingUrl: string,
+): Promise<NonNullable<ScenarioResult['paired']>> {
+  const ceiling = { ...shape, baseUrl: ceilingUrl }
+  await runLoad(ctx.engine, {
+    ...ceiling,
+    durationS: ctx.suite.baselineWarmupS,
+    label: `${s.name}-pair-warmup`,
+  })
+  const durationS = ctx.suite.pairedSliceS
+  const pairs: NonNullable<ScenarioResult['paired']> = []
+  for (let round = 0; round < ctx.suite.pairedRounds; round++) {
+    const measure = (run: typeof shape) => runLoad(ctx.engine, { ...run, durationS, label: `${s.name}-pair` })
+    const [first, second] = round % 2 ? [shape, ceiling] : [ceiling, shape]
+    const a = await measure(first)
+    const b = await measure(second)
+    const [app, base] = round % 2 ? [a, b] : [b, a]
+    pairs.push({ reqPerSec: app.reqPerSec, baselineReqPerSec: base.reqPerSec })
+  }
+  log(
+    `${s.name}: paired with the ceiling ${pairs.map((p) => (p.reqPerSec / p.baselineReqPerSec).toFixed(3)).join(', ')}`,
+  )
+  return pairs
+}
+
 async function runScenario(
   ctx: Ctx,
   s: Scenario,
   baseUrl: string,
   routes: RouteSet,
+  ceilingUrl: string | undefined,
 ): Promise<ScenarioResult> {
   const base: ScenarioResult = {
     name: s.name,
@@ -129,7 +178,17 @@ async function runScenario(
     log(
       `${s.name}: ${Math.round(result.reqPerSec)} req/s, p95 ${result.latencyMs.p95} ms, ${result.errors} errors`,
     )
-    return { ...base, result, errorRate, ...(Object.keys(checks).length ? { checks } : {}) }
+    const paired =
+      ceilingUrl && s.baseline.startsWith('ceiling:') && ctx.suite.pairedRounds > 0
+        ? await pairWithCeiling(ctx, shape, s, ceilingUrl)
+        : undefined
+    return {
+      ...base,
+      result,
+      errorRate,
+      ...(Object.keys(checks).length ? { checks } : {}),
+      ...(paired ? { paired } : {}),
+    }
   } catch (error) {
     return { ...base, status: 'error', error: error instanceof Error ? error.message : String(error) }
   }
@@ -146,6 +205,7 @@ async function main(): Promise<number> {
   const engine = detectEngine()
   const pin = choosePinning()
   const { env: services, stop: stopServices } = await ensureServices()
+  let ceiling: Child | undefined
   try {
     const fixture: Fixture = args['no-seed']
       ? (JSON.parse(
@@ -189,9 +249,14 @@ async function main(): Promise<number> {
             }
           }
           captured = await captureResponses(server.baseUrl, runnable)
+          if (suite.pairedRounds > 0 && captured.length > 0) {
+            const file = join(workDir, 'captured-responses.json')
+            writeFileSync(file, JSON.stringify(captured))
+            ceiling = await startCeiling(file, pin.server)
+          }
         }
         for (const s of runnable.filter((x) => x.cache === mode)) {
-          results.set(s.name, await runScenario(ctx, s, server.baseUrl, routes))
+          results.set(s.name, await runScenario(ctx, s, server.baseUrl, routes, ceiling?.baseUrl))
         }
       } finally {
         await server.stop()
@@ -219,6 +284,11 @@ async function main(): Promise<number> {
       if (!r) throw new Error(`no result for ${s.name}`)
       if (r.status !== 'ok' || !r.result)
         return { ...r, baseline: { name: s.baseline, reqPerSec: null, ratio: null } }
+      if (r.paired?.length) {
+        const ratio = median(r.paired.map((p) => p.reqPerSec / p.baselineReqPerSec))
+        const reqPerSec = median(r.paired.map((p) => p.baselineReqPerSec))
+        return { ...r, baseline: { name: s.baseline, reqPerSec, ratio } }
+      }
       const b = baselines.find((x) => x.name === s.baseline)
       const ratio = b && b.reqPerSec > 0 ? r.result.reqPerSec / b.reqPerSec : null
       return { ...r, baseline: { name: s.baseline, reqPerSec: b?.reqPerSec ?? null, ratio } }
@@ -243,6 +313,8 @@ async function main(): Promise<number> {
         durationS: suite.durationS,
         baselineWarmupS: suite.baselineWarmupS,
         baselineDurationS: suite.baselineDurationS,
+        pairedRounds: suite.pairedRounds,
+        pairedSliceS: suite.pairedSliceS,
       },
       dataSet: { namespace: fixture.namespace, params: { ...fixture.params } },
       serverEnv: {
@@ -272,6 +344,7 @@ async function main(): Promise<number> {
     }
     return 0
   } finally {
+    await ceiling?.stop()
     stopServices()
   }
 }

@@ -11,6 +11,9 @@ export type Suite = {
   durationS: number
   baselineWarmupS: number
   baselineDurationS: number
+  /** Rounds of (ceiling, scenario) slices after a scenario with a ceiling baseline; 0: none. */
+  pairedRounds: number
+  pairedSliceS: number
   preset: PresetName
   /** Exit non-zero when a scenario is below a floor of bench/thresholds.json. */
   gate: boolean
@@ -23,6 +26,8 @@ export const SUITES: Record<string, Suite> = {
     durationS: 20,
     baselineWarmupS: 3,
     baselineDurationS: 10,
+    pairedRounds: 5,
+    pairedSliceS: 3,
     preset: 'small',
     gate: false,
   },
@@ -43,6 +48,8 @@ export const SUITES: Record<string, Suite> = {
     durationS: 8,
     baselineWarmupS: 2,
     baselineDurationS: 5,
+    pairedRounds: 3,
+    pairedSliceS: 2,
     preset: 'small',
     gate: true,
   },

@@ -69,6 +69,12 @@ export type ScenarioResult = {
   result?: LoadResult
   errorRate?: number
   baseline?: { name: string; reqPerSec: number | null; ratio: number | null }
+  /**
+   * Rounds measured against the ceiling in turn right after the scenario (short slices, order
+   * alternating): the ratio is their median, so the machine's drift between the scenario and a
+   * baseline measured minutes later does not decide it.
+   */
+  paired?: { reqPerSec: number; baselineReqPerSec: number }[]
   checks?: {
     maxServerConnections?: number | null
     serverConnectionSamples?: number
@@ -87,7 +93,14 @@ export type Report = {
   machine: { cores: number; cpu: string; loadAverage: number[] }
   pinning: { server: string; engine: string; services: string }
   engine: { name: string; version: string; note: string }
-  timing: { warmupS: number; durationS: number; baselineWarmupS: number; baselineDurationS: number }
+  timing: {
+    warmupS: number
+    durationS: number
+    baselineWarmupS: number
+    baselineDurationS: number
+    pairedRounds: number
+    pairedSliceS: number
+  }
   dataSet: { namespace: string; params: Record<string, number> }
   serverEnv: Record<string, string>
   baselines: BaselineResult[]

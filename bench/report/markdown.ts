@@ -32,6 +32,22 @@ export function markdownReport(r: Report): string {
     )
   }
   out.push('', '★ one of the founding design’s three measurements.', '')
+  const paired = r.scenarios.filter((s) => s.paired?.length)
+  if (paired.length) {
+    out.push(
+      `× ceiling is the median of ${r.timing.pairedRounds} rounds measured right after the scenario, ` +
+        `${r.timing.pairedSliceS} s of the scenario and ${r.timing.pairedSliceS} s of the ceiling in turn ` +
+        '(the order alternating), its req/s the median of those ceiling slices:',
+      '',
+    )
+    for (const s of paired) {
+      const rounds = (s.paired ?? []).map(
+        (p) => `${n(p.reqPerSec)} / ${n(p.baselineReqPerSec)} = ${n(p.reqPerSec / p.baselineReqPerSec, 3)}`,
+      )
+      out.push(`- ${s.name}: ${rounds.join('; ')}`)
+    }
+    out.push('')
+  }
   out.push(
     '| baseline | conns | req/s | p50 ms | p95 ms | p99 ms | errors | what |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
