@@ -105,18 +105,6 @@ export function barcodeFastPath({
       ? new Response(notFoundBody, { status, headers: missing(requestId, limit) })
       : new Response(json, { headers: found(requestId, limit) })
 
-  const record = (
-    method: string,
-    route: string,
-    response: Response,
-    requestId: string,
-    tenantId: string,
-    startedAt: number,
-  ) => {
-    access(method, route, response.status, performance.now() - startedAt, requestId, tenantId)
-    return response
-  }
-
   /** The lookup itself, for a principal and a well-formed barcode. */
   const lookup = (
     method: string,
@@ -128,7 +116,10 @@ export function barcodeFastPath({
   ): Response | Promise<Response> => {
     const requestId = requestIdOf(request)
     const { tenantId } = principal
-    const done = (response: Response) => record(method, route, response, requestId, tenantId, startedAt)
+    const done = (response: Response) => {
+      access(method, route, response.status, performance.now() - startedAt, requestId, tenantId)
+      return response
+    }
     let limit: RateLimitDecision | undefined
     try {
       limit = auth.admit(principal, 'catalog:read', startedAt)
