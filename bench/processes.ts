@@ -166,6 +166,11 @@ export async function startCeiling(responsesFile: string, cpus: string | undefin
     PORT: String(port),
   })
   const baseUrl = `http://127.0.0.1:${port}`
-  await waitReady(`${baseUrl}/__ready`, proc, 20_000, logs)
+  try {
+    await waitReady(`${baseUrl}/__ready`, proc, 20_000, logs)
+  } catch (error) {
+    await stopper(proc)()
+    throw error
+  }
   return { proc, baseUrl, stop: stopper(proc) }
 }

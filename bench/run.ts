@@ -58,9 +58,16 @@ function suiteFromArgs(): Suite {
     ...(args.scenarios ? { scenarios: args.scenarios.split(',') } : {}),
     ...(args.warmup ? { warmupS: Number(args.warmup) } : {}),
     ...(args.duration ? { durationS: Number(args.duration) } : {}),
-    ...(args.rounds ? { pairedRounds: Number(args.rounds) } : {}),
+    ...(args.rounds ? { pairedRounds: roundsArg(args.rounds) } : {}),
     ...(args.gate !== undefined ? { gate: args.gate } : {}),
   }
+}
+
+function roundsArg(value: string): number {
+  const rounds = Number(value)
+  if (!Number.isInteger(rounds) || rounds < 0)
+    throw new Error(`--rounds must be a whole number ≥ 0, got '${value}'`)
+  return rounds
 }
 
 const CACHE_ORDER: CacheMode[] = ['lru', 'redis', 'off']
@@ -121,7 +128,9 @@ async function pairWithCeiling(
     const a = await measure(first)
     const b = await measure(second)
     const [app, base] = round % 2 ? [a, b] : [b, a]
-    pairs.push({ reqPerSec: app.reqPerSec, baselineReqPerSec: base.reqPerSec })
+    // A round with errors on either side (or an empty ceiling slice) says nothing: left out.
+    if (app.errors === 0 && base.errors === 0 && base.reqPerSec > 0)
+      pairs.push({ reqPerSec: app.reqPerSec, baselineReqPerSec: base.reqPerSec })
   }
   log(
     `${s.name}: paired with the ceiling ${pairs.map((p) => (p.reqPerSec / p.baselineReqPerSec).toFixed(3)).join(', ')}`,
@@ -178,16 +187,22 @@ async function runScenario(
     log(
       `${s.name}: ${Math.round(result.reqPerSec)} req/s, p95 ${result.latencyMs.p95} ms, ${result.errors} errors`,
     )
+    // Without usable rounds the ratio falls back to the ceiling baseline measured after all scenarios.
     const paired =
       ceilingUrl && s.baseline.startsWith('ceiling:') && ctx.suite.pairedRounds > 0
-        ? await pairWithCeiling(ctx, shape, s, ceilingUrl)
-        : undefined
+        ? await pairWithCeiling(ctx, shape, s, ceilingUrl).catch((error) => {
+            log(
+              `${s.name}: pairing with the ceiling failed: ${error instanceof Error ? error.message : error}`,
+            )
+            return []
+          })
+        : []
     return {
       ...base,
       result,
       errorRate,
       ...(Object.keys(checks).length ? { checks } : {}),
-      ...(paired ? { paired } : {}),
+      ...(paired.length ? { paired } : {}),
     }
   } catch (error) {
     return { ...base, status: 'error', error: error instanceof Error ? error.message : String(error) }
@@ -252,7 +267,10 @@ async function main(): Promise<number> {
           if (suite.pairedRounds > 0 && captured.length > 0) {
             const file = join(workDir, 'captured-responses.json')
             writeFileSync(file, JSON.stringify(captured))
-            ceiling = await startCeiling(file, pin.server)
+            ceiling = await startCeiling(file, pin.server).catch((error) => {
+              log(`ceiling for pairing did not start (ratios from the baseline run): ${error}`)
+              return undefined
+            })
           }
         }
         for (const s of runnable.filter((x) => x.cache === mode)) {
@@ -262,6 +280,9 @@ async function main(): Promise<number> {
         await server.stop()
       }
     }
+    // Idle or not, it should not sit on the server's core while the baselines run.
+    await ceiling?.stop()
+    ceiling = undefined
     runnable = runnable.filter((s) => results.get(s.name)?.status === 'ok')
     log(`baselines: ${[...new Set(runnable.map((s) => s.baseline))].join(', ') || 'none'}`)
     const { results: baselines, errors: baselineErrors } = await runBaselines(
@@ -344,8 +365,11 @@ async function main(): Promise<number> {
     }
     return 0
   } finally {
-    await ceiling?.stop()
-    stopServices()
+    try {
+      await ceiling?.stop()
+    } finally {
+      stopServices()
+    }
   }
 }
 

@@ -11,7 +11,10 @@ export type Suite = {
   durationS: number
   baselineWarmupS: number
   baselineDurationS: number
-  /** Rounds of (ceiling, scenario) slices after a scenario with a ceiling baseline; 0: none. */
+  /**
+   * Rounds of (ceiling, scenario) slices after a scenario with a ceiling baseline, the order
+   * alternating (an even count balances it); 0: none.
+   */
   pairedRounds: number
   pairedSliceS: number
   preset: PresetName
@@ -26,7 +29,7 @@ export const SUITES: Record<string, Suite> = {
     durationS: 20,
     baselineWarmupS: 3,
     baselineDurationS: 10,
-    pairedRounds: 5,
+    pairedRounds: 6,
     pairedSliceS: 3,
     preset: 'small',
     gate: false,
@@ -48,7 +51,7 @@ export const SUITES: Record<string, Suite> = {
     durationS: 8,
     baselineWarmupS: 2,
     baselineDurationS: 5,
-    pairedRounds: 3,
+    pairedRounds: 4,
     pairedSliceS: 2,
     preset: 'small',
     gate: true,

@@ -179,7 +179,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     const unchanged = () => (changes.get(tenantId) ?? 0) === changesAtStart && resets === resetsAtStart
     if (value === undefined) {
       const loaded = await load(tenantId, key)
-      value = loaded === undefined ? NEGATIVE : utf8.encode(loaded)
+      value = loaded ? utf8.encode(loaded) : NEGATIVE
       if (rk !== undefined && redisReady() && unchanged() && performance.now() - started < SLOW_LOAD_MS) {
         const ttl = value === NEGATIVE ? opts.negativeTtlSeconds : opts.ttlSeconds
         const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength)
