@@ -107,16 +107,28 @@ const median = (xs: number[]) => {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+type PairingCeiling = { url: string; captured: CapturedResponse[] }
+
 /** The scenario and the ceiling in turn, in short slices, the order alternating every round. */
 async function pairWithCeiling(
   ctx: Ctx,
   shape: Omit<LoadRun, 'durationS' | 'label'>,
   s: Scenario,
-  ceilingUrl: string,
+  ceiling: PairingCeiling,
 ): Promise<NonNullable<ScenarioResult['paired']>> {
-  const ceiling = { ...shape, baseUrl: ceilingUrl }
+  // The ceiling answers each route with the status captured for it (ceiling-server.ts matches the
+  // longest prefix): that is the status to expect from it, e.g. 200 where the scenario gets 404s.
+  const first = s.requests[0]
+  const replayed = ceiling.captured
+    .filter((c) => first && c.method === first.method && first.path.startsWith(c.prefix))
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0]
+  const ceilingShape = {
+    ...shape,
+    baseUrl: ceiling.url,
+    expectStatus: replayed?.status ?? shape.expectStatus,
+  }
   await runLoad(ctx.engine, {
-    ...ceiling,
+    ...ceilingShape,
     durationS: ctx.suite.baselineWarmupS,
     label: `${s.name}-pair-warmup`,
   })
@@ -124,9 +136,9 @@ async function pairWithCeiling(
   const pairs: NonNullable<ScenarioResult['paired']> = []
   for (let round = 0; round < ctx.suite.pairedRounds; round++) {
     const measure = (run: typeof shape) => runLoad(ctx.engine, { ...run, durationS, label: `${s.name}-pair` })
-    const [first, second] = round % 2 ? [shape, ceiling] : [ceiling, shape]
-    const a = await measure(first)
-    const b = await measure(second)
+    const [one, two] = round % 2 ? [shape, ceilingShape] : [ceilingShape, shape]
+    const a = await measure(one)
+    const b = await measure(two)
     const [app, base] = round % 2 ? [a, b] : [b, a]
     // A round with errors on either side (or an empty ceiling slice) says nothing: left out.
     if (app.errors === 0 && base.errors === 0 && base.reqPerSec > 0)
@@ -143,7 +155,7 @@ async function runScenario(
   s: Scenario,
   baseUrl: string,
   routes: RouteSet,
-  ceilingUrl: string | undefined,
+  ceiling: PairingCeiling | undefined,
 ): Promise<ScenarioResult> {
   const base: ScenarioResult = {
     name: s.name,
@@ -189,8 +201,8 @@ async function runScenario(
     )
     // Without usable rounds the ratio falls back to the ceiling baseline measured after all scenarios.
     const paired =
-      ceilingUrl && s.baseline.startsWith('ceiling:') && ctx.suite.pairedRounds > 0
-        ? await pairWithCeiling(ctx, shape, s, ceilingUrl).catch((error) => {
+      ceiling && s.baseline.startsWith('ceiling:') && ctx.suite.pairedRounds > 0
+        ? await pairWithCeiling(ctx, shape, s, ceiling).catch((error) => {
             log(
               `${s.name}: pairing with the ceiling failed: ${error instanceof Error ? error.message : error}`,
             )
@@ -274,7 +286,10 @@ async function main(): Promise<number> {
           }
         }
         for (const s of runnable.filter((x) => x.cache === mode)) {
-          results.set(s.name, await runScenario(ctx, s, server.baseUrl, routes, ceiling?.baseUrl))
+          results.set(
+            s.name,
+            await runScenario(ctx, s, server.baseUrl, routes, ceiling && { url: ceiling.baseUrl, captured }),
+          )
         }
       } finally {
         await server.stop()
