@@ -1,4 +1,5 @@
 // Shapes shared by the harness: scenarios, load results, and the report written to bench/results/.
+import type { Suite } from './suites'
 
 export type CacheMode = 'lru' | 'redis' | 'off'
 
@@ -93,14 +94,11 @@ export type Report = {
   machine: { cores: number; cpu: string; loadAverage: number[] }
   pinning: { server: string; engine: string; services: string }
   engine: { name: string; version: string; note: string }
-  timing: {
-    warmupS: number
-    durationS: number
-    baselineWarmupS: number
-    baselineDurationS: number
-    pairedRounds: number
-    pairedSliceS: number
-  }
+  /** The suite's timing, as run. */
+  timing: Pick<
+    Suite,
+    'warmupS' | 'durationS' | 'baselineWarmupS' | 'baselineDurationS' | 'pairedRounds' | 'pairedSliceS'
+  >
   dataSet: { namespace: string; params: Record<string, number> }
   serverEnv: Record<string, string>
   baselines: BaselineResult[]
