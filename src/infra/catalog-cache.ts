@@ -40,7 +40,7 @@ export type Loader = (tenantId: string, key: string) => Promise<string | undefin
 /**
  * A cached value: the UTF-8 bytes of the serialized value, which a response sends as they are. A
  * JavaScript string would be transcoded on every send (the catalog's names are Cyrillic, so the
- * strings are UTF-16): 10.98 vs 12.38 µs of server CPU per request over 1,000 distinct bodies.
+ * strings are UTF-16): 11.38 vs 12.09 µs of server CPU per cached lookup (8 alternating pairs).
  */
 export type Bytes = Uint8Array
 
@@ -264,8 +264,7 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
 
     /** The value through every tier; concurrent misses of one key share one load. */
     get(tenantId: string, key: string, load: Loader): Promise<Bytes | undefined> {
-      if (mode === 'off')
-        return load(tenantId, key).then((json) => (json === undefined ? undefined : utf8.encode(json)))
+      if (mode === 'off') return load(tenantId, key).then((json) => (json ? utf8.encode(json) : undefined))
       const hit = this.peek(tenantId, key)
       if (hit !== undefined) return Promise.resolve(hit ?? undefined)
       counters.lookups++

@@ -184,6 +184,21 @@ describe('search by barcode fast path', () => {
     }
   })
 
+  test("another tenant's key finds nothing: 404, exactly as for an unknown barcode", async () => {
+    const other = (await t.newTenant()).apiKey
+    const init = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ barcode: '4601234567890' }),
+    }
+    await t.request('POST', SEARCH_ROUTE, { key: other, body: { barcode: '4601234567890' } })
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}${SEARCH_ROUTE}`, init)
+      expect(res.status).toBe(404)
+      expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND')
+    }
+  })
+
   test('a hit answers exactly as GET by-barcode, and is counted under the search route', async () => {
     const viaGet = await lookup(keys.reader as string, '4601234567890', 'socket')
     const viaSearch = await search('reader', { barcode: '4601234567890' }, 'socket')
