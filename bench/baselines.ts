@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Fixture } from '../db/seed/bench-fixture'
-import type { CapturedResponse } from './ceiling-server'
+import type { CapturedResponse } from './captured'
 import { type Engine, runLoad } from './engine'
 import { PGBENCH_SCRIPTS, type PgbenchScript, pgbenchBinary, runPgbench } from './pgbench'
 import { startCeiling } from './processes'

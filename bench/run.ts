@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { seedBench } from '../db/seed/bench'
 import type { Fixture } from '../db/seed/bench-fixture'
 import { captureResponses, runBaselines } from './baselines'
-import type { CapturedResponse } from './ceiling-server'
+import { type CapturedResponse, longestPrefixFirst, replayed } from './captured'
 import { hitRate, readCacheStats, sampleServerConnections } from './db-checks'
 import { detectEngine, type Engine, type LoadRun, runLoad } from './engine'
 import {
@@ -116,16 +116,14 @@ async function pairWithCeiling(
   s: Scenario,
   ceiling: PairingCeiling,
 ): Promise<NonNullable<ScenarioResult['paired']>> {
-  // The ceiling answers each route with the status captured for it (ceiling-server.ts matches the
-  // longest prefix): that is the status to expect from it, e.g. 200 where the scenario gets 404s.
+  // The ceiling answers each route with the status captured for it: that is the status to expect
+  // from it, e.g. 200 where the scenario gets 404s.
   const first = s.requests[0]
-  const replayed = ceiling.captured
-    .filter((c) => first && c.method === first.method && first.path.startsWith(c.prefix))
-    .sort((a, b) => b.prefix.length - a.prefix.length)[0]
+  const replay = first && replayed(longestPrefixFirst(ceiling.captured), first.method, first.path)
   const ceilingShape = {
     ...shape,
     baseUrl: ceiling.url,
-    expectStatus: replayed?.status ?? shape.expectStatus,
+    expectStatus: replay?.status ?? shape.expectStatus,
   }
   await runLoad(ctx.engine, {
     ...ceilingShape,
