@@ -6,26 +6,30 @@ import { dbQueryDuration, trackPool } from './metrics'
 // with its operation and main table (parsed once per distinct statement text). Statements in flight
 // feed the pool gauge, which is read at scrape.
 
-type Labels = { operation: string; table: string }
-const labelsOf = new Map<string, Labels>()
+type Observer = { observe(seconds: number): void }
+type Callback = ((value: unknown) => unknown) | null | undefined
+type Thenable = { then(onFulfilled?: Callback, onRejected?: Callback): unknown }
+/** The histogram series of each statement text (or function), made once. */
+const seriesOf = new Map<string, Observer>()
+const series = (operation: string, table: string) => dbQueryDuration.child({ operation, table })
 
 const FUNCTION = /^\s*select\s+(pos_\w+)\s*\(/i
 const TABLE = /\b(?:from|into|update|join)\s+"?(\w+)"?/i
 
-function labelsFor(text: string): Labels {
-  let labels = labelsOf.get(text)
-  if (labels) return labels
+function seriesFor(text: string): Observer {
+  let found = seriesOf.get(text)
+  if (found) return found
   // A function call is labelled by the function, whatever its arguments (they may be literals).
   const fn = FUNCTION.exec(text)?.[1]
   if (fn) {
-    labels = labelsOf.get(fn) ?? { operation: 'call', table: fn }
-    labelsOf.set(fn, labels)
-    return labels
+    found = seriesOf.get(fn) ?? series('call', fn)
+    seriesOf.set(fn, found)
+    return found
   }
   const keyword = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'other'
-  labels = { operation: keyword === 'with' ? 'cte' : keyword, table: TABLE.exec(text)?.[1] ?? 'none' }
-  if (labelsOf.size < 5000) labelsOf.set(text, labels)
-  return labels
+  found = series(keyword === 'with' ? 'cte' : keyword, TABLE.exec(text)?.[1] ?? 'none')
+  if (seriesOf.size < 5000) seriesOf.set(text, found)
+  return found
 }
 
 /** The client, timed, and `release` to stop counting its pool (when it is closed). */
@@ -33,33 +37,44 @@ export function instrumentPostgres(client: postgres.Sql, max: number) {
   const { pool, release } = trackPool(max)
 
   const timeQuery = (query: PromiseLike<unknown>, text: string) => {
-    const then = query.then.bind(query)
+    const thenable = query as unknown as Thenable
+    const then = thenable.then
     let started = 0
+    const finish = () => {
+      pool.inFlight--
+      seriesFor(text).observe((performance.now() - started) / 1000)
+    }
     // postgres.js queries run when first awaited; `.values()` returns the same object, so the
-    // wrapped `then` sees the real execution.
+    // wrapped `then` sees the real execution. The first awaiter's callbacks record the duration:
+    // one reaction per statement rather than one more of its own.
     // biome-ignore lint/suspicious/noThenProperty: timing a lazy postgres.js query means wrapping its own then
-    ;(query as { then: typeof query.then }).then = (onFulfilled, onRejected) => {
-      if (started === 0) {
-        started = performance.now()
-        pool.inFlight++
-        const done = () => {
-          pool.inFlight--
-          dbQueryDuration.observe(labelsFor(text), (performance.now() - started) / 1000)
-        }
-        then(done, done)
-      }
-      return then(onFulfilled, onRejected)
+    thenable.then = function (this: Thenable, onFulfilled, onRejected) {
+      if (started !== 0) return then.call(this, onFulfilled, onRejected)
+      started = performance.now()
+      pool.inFlight++
+      return then.call(
+        this,
+        (value) => {
+          finish()
+          return onFulfilled ? onFulfilled(value) : value
+        },
+        (error) => {
+          finish()
+          if (onRejected) return onRejected(error)
+          throw error
+        },
+      )
     }
     return query
   }
 
-  const wrap = (sql: postgres.Sql | postgres.TransactionSql): typeof sql =>
-    new Proxy(sql, {
+  const wrap = (sql: postgres.Sql | postgres.TransactionSql): typeof sql => {
+    const unsafe = sql.unsafe.bind(sql) as (text: string, ...rest: unknown[]) => PromiseLike<unknown>
+    const timedUnsafe = (text: string, ...rest: unknown[]) => timeQuery(unsafe(text, ...rest), text)
+    return new Proxy(sql, {
       get(target, prop, receiver) {
+        if (prop === 'unsafe') return timedUnsafe
         const value = Reflect.get(target, prop, receiver)
-        if (prop === 'unsafe')
-          return (text: string, ...rest: unknown[]) =>
-            timeQuery((value as (...a: unknown[]) => PromiseLike<unknown>).call(target, text, ...rest), text)
         if (prop === 'begin' || prop === 'savepoint')
           return (...args: unknown[]) => {
             const fn = args.at(-1) as (tx: postgres.TransactionSql) => unknown
@@ -72,5 +87,6 @@ export function instrumentPostgres(client: postgres.Sql, max: number) {
         return typeof value === 'function' ? value.bind(target) : value
       },
     })
+  }
   return { sql: wrap(client) as postgres.Sql, release }
 }

@@ -44,6 +44,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         ? { sql: guarded, release: () => {} }
         : instrumentPostgres(guarded, opts.poolSize)
     const db = drizzlePostgres(instrumented.sql, { schema }) as unknown as Db
+    drivers.set(db, instrumented.sql)
     return wrap(db, 'postgres', client, () => {
       instrumented.release()
       return client.end({ timeout: 5 })
@@ -77,11 +78,11 @@ function withoutPipelining(client: postgres.Sql): postgres.Sql {
     params?: unknown[],
     options?: UnsafeOptions,
   ) => unknown
+  const guardedUnsafe = (text: string, params: unknown[] = [], options: UnsafeOptions = {}) =>
+    unsafe(text, params, options.onexecute ? options : { ...options, onexecute: alone })
   return new Proxy(client, {
     get(target, prop, receiver) {
-      if (prop === 'unsafe')
-        return (text: string, params: unknown[] = [], options: UnsafeOptions = {}) =>
-          unsafe(text, params, options.onexecute ? options : { ...options, onexecute: alone })
+      if (prop === 'unsafe') return guardedUnsafe
       const value = Reflect.get(target, prop, receiver)
       return typeof value === 'function' ? value.bind(target) : value
     },
@@ -107,6 +108,19 @@ function wrap(
     },
     close,
   }
+}
+
+/** The postgres.js client behind a drizzle handle (guarded and timed like drizzle's own calls). */
+const drivers = new WeakMap<Db, postgres.Sql>()
+
+/**
+ * Rows of a statement without parameters, sent to postgres.js directly (still guarded and timed):
+ * drizzle's execute costs ~6–8 µs of CPU per call for nothing such a statement needs (64 callers
+ * on 20 connections through PgBouncer: 31.5 vs 25.1 µs per statement). Through drizzle on PGlite.
+ */
+export async function literalRows<T>(db: Db, text: string): Promise<T[]> {
+  const driver = drivers.get(db)
+  return driver ? ((await driver.unsafe(text)) as unknown as T[]) : rows<T>(db, sql.raw(text))
 }
 
 /** Rows of a raw statement, whatever the driver's result shape (postgres.js: array; PGlite: {rows}). */

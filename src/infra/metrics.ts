@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client'
 import { HotHistogram } from './hot-histogram'
 
 // Every metric the service exports, in one registry per process. Names and labels are what the
@@ -51,13 +51,13 @@ const httpRequests = hotCounter({
   labelNames: ['method', 'route', 'status'] as const,
 })
 
-export const dbQueryDuration = new Histogram({
-  name: 'db_query_duration_seconds',
-  help: 'PostgreSQL statement duration by operation (select, insert, update, delete, call, …) and main table',
-  labelNames: ['operation', 'table'] as const,
-  buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [registry],
-})
+export const dbQueryDuration = new HotHistogram(
+  'db_query_duration_seconds',
+  'PostgreSQL statement duration by operation (select, insert, update, delete, call, …) and main table',
+  ['operation', 'table'] as const,
+  [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registry,
+)
 
 /** The PostgreSQL pools of this process: statements in flight and configured size, read at scrape. */
 const pools = new Set<{ inFlight: number; size: number }>()

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { usingPostgres } from '../testing/harness'
-import { type Database, openDatabase } from './db'
+import { type Database, literalRows, openDatabase } from './db'
 
-// Statements without parameters (the barcode lookup's) and with parameters (everything else),
+// Statements without parameters (the barcode lookup's, sent by literalRows straight to postgres.js)
+// and with parameters (everything else, through drizzle),
 // many at once over a small pool through PgBouncer in transaction mode: each must get its own
 // answer. With postgres.js pipelining the first kind, PgBouncer 1.18 released server connections
 // under pipelined statements; answers went missing and requests hung (see withoutPipelining).
@@ -21,16 +22,12 @@ describe.skipIf(!usingPostgres)('statements through PgBouncer', () => {
       // A little server time, so statements overlap on every connection.
       const pause = i % 7 === 0 ? 0.004 : 0
       return i % 2 === 0
-        ? sql.raw(`select 'raw-${i}' as v from pg_sleep(${pause})`)
-        : sql`select ${`param-${i}`}::text as v from pg_sleep(${pause})`
+        ? literalRows<{ v: string }>(database.db, `select 'raw-${i}' as v from pg_sleep(${pause})`)
+        : database.rows<{ v: string }>(sql`select ${`param-${i}`}::text as v from pg_sleep(${pause})`)
     }
     for (let round = 0; round < 5; round++) {
       const answers = await Promise.race([
-        Promise.all(
-          Array.from({ length: 200 }, (_, i) =>
-            database.rows<{ v: string }>(statement(i)).then((r) => r[0]?.v),
-          ),
-        ),
+        Promise.all(Array.from({ length: 200 }, (_, i) => statement(i).then((r) => r[0]?.v))),
         Bun.sleep(10_000).then(() => 'timed out'),
       ])
       expect(answers).toEqual(

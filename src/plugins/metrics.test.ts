@@ -47,6 +47,10 @@ describe('GET /metrics', () => {
       expect(/db_query_duration_seconds_count\{operation="select",table="api_keys"\} [1-9]/.test(text)).toBe(
         true,
       )
+      // The lookup's statement goes to postgres.js without drizzle (literalRows): timed all the same.
+      expect(
+        /db_query_duration_seconds_count\{operation="call",table="pos_product_json"\} [1-9]/.test(text),
+      ).toBe(true)
       expect(text.includes('db_pool_connections{state="size"}')).toBe(true)
     }
   })
