@@ -48,12 +48,12 @@ export function instrumentPostgres(client: postgres.Sql, max: number) {
     // wrapped `then` sees the real execution. The first awaiter's callbacks record the duration:
     // one reaction per statement rather than one more of its own.
     // biome-ignore lint/suspicious/noThenProperty: timing a lazy postgres.js query means wrapping its own then
-    thenable.then = function (this: Thenable, onFulfilled, onRejected) {
-      if (started !== 0) return then.call(this, onFulfilled, onRejected)
+    thenable.then = (onFulfilled, onRejected) => {
+      if (started !== 0) return then.call(thenable, onFulfilled, onRejected)
       started = performance.now()
       pool.inFlight++
       return then.call(
-        this,
+        thenable,
         (value) => {
           finish()
           return onFulfilled ? onFulfilled(value) : value
