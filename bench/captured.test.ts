@@ -17,8 +17,10 @@ describe('which captured response the ceiling replays', () => {
   ])
 
   test('the longest matching prefix wins, whatever the capture order', () => {
-    expect(replayed(routes, 'GET', '/api/v1/products/by-barcode/123')?.status).toBe(404)
-    expect(replayed(routes, 'GET', '/api/v1/products?limit=50')?.status).toBe(200)
+    for (const list of [routes, longestPrefixFirst([...routes].reverse())]) {
+      expect(replayed(list, 'GET', '/api/v1/products/by-barcode/123')?.status).toBe(404)
+      expect(replayed(list, 'GET', '/api/v1/products?limit=50')?.status).toBe(200)
+    }
   })
 
   test('the method must match; nothing matches an uncaptured path', () => {

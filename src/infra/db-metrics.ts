@@ -1,15 +1,15 @@
 import type postgres from 'postgres'
 import { dbQueryDuration, trackPool } from './metrics'
 
-// Statement timing for the postgres.js client drizzle uses: every `unsafe` call (drizzle's only
-// way in), inside transactions too, is timed from its first await to its settlement and labelled
-// with its operation and main table (parsed once per distinct statement text). Statements in flight
-// feed the pool gauge, which is read at scrape.
+// Statement timing for the postgres.js client: every `unsafe` call (drizzle's only way in, and
+// literalRows'), inside transactions too, is timed from its first await to its settlement and
+// labelled with its operation and main table (parsed once per distinct statement text). Statements
+// in flight feed the pool gauge, which is read at scrape.
 
 type Observer = { observe(seconds: number): void }
 type Callback = ((value: unknown) => unknown) | null | undefined
 type Thenable = { then(onFulfilled?: Callback, onRejected?: Callback): unknown }
-/** The histogram series of each statement text (or function), made once. */
+/** The histogram series of each statement text, and of each pos_ function whatever its arguments. */
 const seriesOf = new Map<string, Observer>()
 const series = (operation: string, table: string) => dbQueryDuration.child({ operation, table })
 
@@ -56,11 +56,11 @@ export function instrumentPostgres(client: postgres.Sql, max: number) {
         thenable,
         (value) => {
           finish()
-          return onFulfilled ? onFulfilled(value) : value
+          return typeof onFulfilled === 'function' ? onFulfilled(value) : value
         },
         (error) => {
           finish()
-          if (onRejected) return onRejected(error)
+          if (typeof onRejected === 'function') return onRejected(error)
           throw error
         },
       )

@@ -114,7 +114,8 @@ function wrap(
 const drivers = new WeakMap<Db, postgres.Sql>()
 
 /**
- * Rows of a statement without parameters, sent to postgres.js directly (still guarded and timed):
+ * Rows of a statement without parameters, whose literals the caller has validated (nothing here
+ * escapes them), sent to postgres.js directly (still guarded and timed; errors are postgres.js's):
  * drizzle's execute costs ~6–8 µs of CPU per call for nothing such a statement needs (64 callers
  * on 20 connections through PgBouncer: 31.5 vs 25.1 µs per statement). Through drizzle on PGlite.
  */

@@ -35,6 +35,7 @@ describe('GET /metrics', () => {
   })
 
   test('process, event loop, rate limiting and database series are exported', async () => {
+    await t.request('GET', '/api/v1/products/by-barcode/4780000000998', { key })
     const text = await scrape()
     for (const name of [
       'process_cpu_seconds_total',
