@@ -76,6 +76,9 @@ describe('catalog cache', () => {
     await cache.flushTenant(tenant)
     expect(cache.peek(tenant, 'c')).toBeUndefined()
     expect(cache.peek(other, 'c')).toBeDefined()
+    // Loaded again after the flush, the entry is kept and hit like any other.
+    await cache.get(tenant, 'c', load)
+    expect(cache.peek(tenant, 'c')).toBeDefined()
   })
 
   test('bounded by bytes and by entries; every entry has a TTL', async () => {
