@@ -99,10 +99,7 @@ function wrap(
     db,
     kind,
     client,
-    async rows<T>(query: ReturnType<typeof sql>, on: Db | Tx = db) {
-      const result = (await on.execute(query)) as unknown as T[] | { rows: T[] }
-      return Array.isArray(result) ? result : result.rows
-    },
+    rows: <T>(query: ReturnType<typeof sql>, on: Db | Tx = db) => rows<T>(on, query),
     async ping() {
       await db.execute(sql`select 1`)
     },
