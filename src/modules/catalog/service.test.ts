@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { Value } from '@sinclair/typebox/value'
 import { sql } from 'drizzle-orm'
 import { TenantDb } from '../../infra/tenant-db'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { getProduct } from './products'
+import { ProductPage } from './model'
+import { getProduct, listProducts } from './products'
 import { productJsonByBarcode } from './service'
 
 let t: TestApp
@@ -27,6 +29,29 @@ beforeAll(async () => {
   await t.database.rows(sql`analyze product_barcodes`)
 })
 afterAll(() => t.close())
+
+/** Escapes, nulls, several barcodes (sorted), microsecond timestamps at millisecond edges. */
+async function insertVariedProducts(tenant: string): Promise<string[]> {
+  const names = ['Кефир "Домашний" 1%', 'back\\slash\ttab\nline\u0001', 'emoji 🍎 ', 'a/b <c> &d']
+  const ids: string[] = []
+  for (const [i, name] of names.entries()) {
+    const [p] = await t.database.rows<{ id: string }>(sql`
+      insert into products (tenant_id, sku, name, description, price, cost, unit, tax_rate, is_active,
+        created_at, updated_at)
+      values (${tenant}, ${`JSON-${i}`}, ${name}, ${i % 2 ? null : `описание ${name}`}, ${i * 1001},
+        ${i % 2 ? 5 : null}, ${i % 2 ? 'kg' : 'pcs'}, ${i * 100}, ${i % 2 === 0},
+        ${`2026-11-26 05:38:22.${['999999', '000500', '123456', '999500'][i]}+00`},
+        ${`2027-01-01 00:00:00.${['000001', '999999', '500000', '000000'][i]}+05`})
+      returning id`)
+    if (!p) throw new Error('insert failed')
+    ids.push(p.id)
+    for (const barcode of [`99${i}9`, `99${i}1`, `99${i}5-X`])
+      await t.database.rows(
+        sql`insert into product_barcodes (tenant_id, barcode, product_id) values (${tenant}, ${barcode}, ${p.id})`,
+      )
+  }
+  return ids
+}
 
 describe('barcode lookup query', () => {
   test('resolves within the tenant only', async () => {
@@ -58,25 +83,7 @@ describe('barcode lookup query', () => {
   })
 
   test('answers the bytes the product routes serialize, whatever the fields hold', async () => {
-    // Escapes, nulls, several barcodes (sorted), microsecond timestamps at millisecond edges.
-    const names = ['Кефир "Домашний" 1%', 'back\\slash\ttab\nline\u0001', 'emoji 🍎 ', 'a/b <c> &d']
-    const ids: string[] = []
-    for (const [i, name] of names.entries()) {
-      const [p] = await t.database.rows<{ id: string }>(sql`
-        insert into products (tenant_id, sku, name, description, price, cost, unit, tax_rate, is_active,
-          created_at, updated_at)
-        values (${tenantId}, ${`JSON-${i}`}, ${name}, ${i % 2 ? null : `описание ${name}`}, ${i * 1001},
-          ${i % 2 ? 5 : null}, ${i % 2 ? 'kg' : 'pcs'}, ${i * 100}, ${i % 2 === 0},
-          ${`2026-11-26 05:38:22.${['999999', '000500', '123456', '999500'][i]}+00`},
-          ${`2027-01-01 00:00:00.${['000001', '999999', '500000', '000000'][i]}+05`})
-        returning id`)
-      if (!p) throw new Error('insert failed')
-      ids.push(p.id)
-      for (const barcode of [`99${i}9`, `99${i}1`, `99${i}5-X`])
-        await t.database.rows(
-          sql`insert into product_barcodes (tenant_id, barcode, product_id) values (${tenantId}, ${barcode}, ${p.id})`,
-        )
-    }
+    const ids = await insertVariedProducts(tenantId)
     const tdb = new TenantDb(t.db, tenantId)
     for (const [i, id] of ids.entries()) {
       const expected = JSON.stringify(await getProduct(tdb, id))
@@ -98,5 +105,37 @@ describe('barcode lookup query', () => {
     expect(plan).toContain('"Index Name":"product_barcodes_tenant_id_barcode_pk"')
     expect(plan).toContain('"Index Name":"products_tenant_id_id_pk"')
     expect(plan).not.toContain('Seq Scan')
+  })
+})
+
+describe('product list', () => {
+  test('pages hold the JSON PostgreSQL builds for each product, valid against the documented schema', async () => {
+    // The list route sends these pages serialized without Elysia's response check: this is it.
+    // pos_product_json builds each product's JSON independently of toProductView.
+    const tenant = (await t.newTenant()).tenant.id
+    const ids = await insertVariedProducts(tenant)
+    const expected = new Map<string, string>()
+    for (const [i, id] of ids.entries())
+      expected.set(id, (await productJsonByBarcode(t.db, tenant, `99${i}1`)) ?? 'missing')
+    const deleted = ids[1] ?? ''
+    await t.database.rows(
+      sql`update products set deleted_at = '2027-02-03 04:05:06.789999+00' where tenant_id = ${tenant} and id = ${deleted}`,
+    )
+    expected.set(deleted, `${expected.get(deleted)?.slice(0, -1)},"deletedAt":"2027-02-03T04:05:06.789Z"}`)
+    const tdb = new TenantDb(t.db, tenant)
+    for (const updatedSince of [undefined, '2000-01-01T00:00:00Z']) {
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = JSON.parse(JSON.stringify(await listProducts(tdb, { limit: 2, cursor, updatedSince })))
+        expect([...Value.Errors(ProductPage, page)]).toEqual([])
+        for (const item of page.items as { id: string }[]) {
+          seen.push(item.id)
+          expect(JSON.stringify(item)).toBe(expected.get(item.id) ?? 'missing')
+        }
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(seen.sort()).toEqual((updatedSince ? ids : ids.filter((id) => id !== deleted)).sort())
+    }
   })
 })
