@@ -104,9 +104,9 @@ export const productRoutes = ({ catalog, auth, lookupDelayMs }: ProductRouteOpti
     )
     .get(
       '',
-      // Serialized here rather than checked and encoded by Elysia against ProductPage, over a third of
-      // the API's CPU for a page of 50: toProductView is typed by that schema, and service.test.ts
-      // checks listed pages of every kind of product against it.
+      // Serialized here rather than checked and encoded by Elysia against ProductPage, a quarter of the
+      // API's CPU for a page of 50 (946 → 728 µs): toProductView is typed by that schema, and
+      // service.test.ts checks listed pages of every kind of product against it.
       async ({ auth, query, set }) =>
         jsonWithSetHeaders(JSON.stringify(await catalog.listProducts(auth.tenantId, query)), set),
       {
