@@ -325,7 +325,15 @@ async function main(): Promise<number> {
       }
       const b = baselines.find((x) => x.name === s.baseline)
       const ratio = b && b.reqPerSec > 0 ? r.result.reqPerSec / b.reqPerSec : null
-      return { ...r, baseline: { name: s.baseline, reqPerSec: b?.reqPerSec ?? null, ratio } }
+      return {
+        ...r,
+        baseline: {
+          name: s.baseline,
+          reqPerSec: b?.reqPerSec ?? null,
+          ratio,
+          p95Ms: b?.latencyMs.p95 ?? null,
+        },
+      }
     })
     const cpu = cpus()[0]?.model ?? 'unknown'
     const report: Report = {

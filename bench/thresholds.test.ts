@@ -33,7 +33,10 @@ const ok = (
 
 const thresholds: Thresholds = {
   defaults: { maxErrorRate: 0 },
-  scenarios: { 'lookup-lru': { minRatio: 0.14, minReqPerSec: 1000, maxP95Ms: 50 } },
+  scenarios: {
+    'lookup-lru': { minRatio: 0.14, minReqPerSec: 1000, maxP95Ms: 50 },
+    'receipt-create': { minRatio: 0.6, minReqPerSec: 500, maxP95Ms: 100 },
+  },
 }
 
 describe('evaluate', () => {
@@ -96,5 +99,17 @@ describe('absolute floors the machine itself cannot reach', () => {
     const slowService = evaluate({ scenarios: [ok('lookup-lru', { rps: 400, p95: 90 })] }, thresholds)
     expect(slowService.passed).toBe(false)
     expect(slowService.failures).toHaveLength(2)
+  })
+
+  test('a p95 ceiling the baseline misses too is a note; one only the service misses fails', () => {
+    const run = (baselineP95: number) => {
+      const s: ScenarioResult = ok('receipt-create', { rps: 900, p95: 220, ratio: 1.1 })
+      s.baseline = { name: 'pgbench:receipt', reqPerSec: 800, ratio: 1.1, p95Ms: baselineP95 }
+      return evaluate({ scenarios: [s] }, thresholds)
+    }
+    const busyDatabase = run(127)
+    expect(busyDatabase.passed).toBe(true)
+    expect(busyDatabase.notes.some((n) => n.includes("the baseline's own p95 is 127 ms"))).toBe(true)
+    expect(run(60).failures).toEqual(['receipt-create: p95 220 ms > ceiling 100 ms'])
   })
 })

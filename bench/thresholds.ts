@@ -60,7 +60,10 @@ function checkScenario(s: ScenarioResult, f: Floor, notes: string[]): string[] {
   }
   if (f.maxP95Ms !== undefined && r.latencyMs.p95 > f.maxP95Ms) {
     const line = `${s.name}: p95 ${fmt(r.latencyMs.p95)} ms > ceiling ${fmt(f.maxP95Ms)} ms`
+    const baselineP95 = s.baseline?.p95Ms ?? null
     if (hardwareBound) notes.push(`${line} (not gated: this machine's baseline misses the throughput floor)`)
+    else if (baselineP95 !== null && baselineP95 > f.maxP95Ms)
+      notes.push(`${line} (not gated: the baseline's own p95 is ${fmt(baselineP95)} ms)`)
     else out.push(line)
   }
   if (f.minRatio !== undefined) {

@@ -69,7 +69,8 @@ export type ScenarioResult = {
   error?: string
   result?: LoadResult
   errorRate?: number
-  baseline?: { name: string; reqPerSec: number | null; ratio: number | null }
+  /** p95Ms: the baseline's own p95, when it ran as a separate baseline (not paired rounds). */
+  baseline?: { name: string; reqPerSec: number | null; ratio: number | null; p95Ms?: number | null }
   /**
    * Rounds measured against the ceiling in turn right after the scenario (short slices, order
    * alternating): the ratio is their median, so the machine's drift between the scenario and a
