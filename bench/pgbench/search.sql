@@ -1,6 +1,6 @@
 -- pgbench baseline of name search (POST /api/v1/products/search {q}): the service's statement for
--- one of the scenario's Cyrillic terms (db/seed/bench-data.ts SEARCH_TERMS) — one GIN probe per arm
--- (full-text words, word prefixes, trigram word similarity) collected first, then the candidates
+-- one of the scenario's Cyrillic terms (db/seed/bench-data.ts SEARCH_TERMS) — one GiST probe per arm
+-- (full-text words, trigram word similarity) collected first, then the candidates
 -- fetched by primary key, scored and ranked — in the transaction that sets the similarity threshold.
 -- Variables (-D): tenant (uuid).
 \set i random(1, 6)
@@ -19,8 +19,7 @@ FROM products p
 WHERE p.tenant_id = :tenant AND p.deleted_at IS NULL
   AND p.id = any(array(
     SELECT c.id FROM products c WHERE c.tenant_id = :tenant AND c.search @@ websearch_to_tsquery('russian', :q::text)
-    UNION SELECT c.id FROM products c WHERE c.tenant_id = :tenant AND :q::text <% lower(c.name)
-    UNION SELECT c.id FROM products c WHERE c.tenant_id = :tenant AND c.search @@ to_tsquery('russian', :pq::text)))
+    UNION SELECT c.id FROM products c WHERE c.tenant_id = :tenant AND :q::text <% lower(c.name)))
 ORDER BY score DESC, p.name
 LIMIT 20;
 COMMIT;

@@ -50,7 +50,7 @@ export const products = pgTable(
     /** Basis points; prices are tax-inclusive. */
     taxRate: integer('tax_rate').notNull().default(0),
     isActive: boolean('is_active').notNull().default(true),
-    /** Russian full-text document over name and description; indexed with GIN in a SQL migration. */
+    /** Russian full-text document over name and description; indexed with GiST (led by tenant_id) in SQL migrations. */
     search: tsvector('search').generatedAlwaysAs(
       (): SQL =>
         sql`to_tsvector('russian'::regconfig, coalesce(${products.name}, '') || ' ' || coalesce(${products.description}, ''))`,

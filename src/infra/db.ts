@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -52,7 +53,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
   const dir = join(opts.dataDir, 'pg')
   mkdirSync(dir, { recursive: true })
-  const client = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin } })
+  // btree_gin only for replaying migration 0002, whose GIN indexes 0006 replaced with GiST ones.
+  const client = await PGlite.create(dir, { extensions: { pg_trgm, btree_gin, btree_gist } })
   const db = drizzlePglite(client, { schema }) as unknown as Db
   return wrap(db, 'pglite', client, () => client.close())
 }
