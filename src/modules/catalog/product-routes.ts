@@ -63,10 +63,11 @@ export const productRoutes = ({ catalog, auth, lookupDelayMs }: ProductRouteOpti
     .post(
       '/search',
       async ({ auth, body, set }) => {
-        // The cached bytes of the by-barcode answer; Elysia's types do not mix a Response with an object.
-        if ('barcode' in body)
-          return byBarcode(auth.tenantId, body.barcode, set as Set) as unknown as SearchResultView
-        return { items: await catalog.search(auth.tenantId, body.q, body.limit ?? 20) }
+        // `{barcode}`: the cached bytes of the by-barcode answer. `{q}`: serialized here, like the list
+        // (service.test.ts checks the answers against SearchResult and the JSON of pos_product_json).
+        if ('barcode' in body) return byBarcode(auth.tenantId, body.barcode, set as Set)
+        const items = await catalog.search(auth.tenantId, body.q, body.limit ?? 20)
+        return jsonWithSetHeaders(JSON.stringify({ items } satisfies SearchResultView), set)
       },
       {
         auth: 'catalog:read',

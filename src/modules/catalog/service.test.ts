@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value'
 import { sql } from 'drizzle-orm'
 import { TenantDb } from '../../infra/tenant-db'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { ProductPage } from './model'
+import { ProductPage, SearchResult } from './model'
 import { getProduct } from './products'
 import { productJsonByBarcode } from './service'
 
@@ -108,16 +108,21 @@ describe('barcode lookup query', () => {
   })
 })
 
+/** A tenant with the varied products, and the JSON pos_product_json builds for each, by id. */
+async function variedTenant() {
+  const { tenant, apiKey } = await t.newTenant()
+  const ids = await insertVariedProducts(tenant.id)
+  const expected = new Map<string, string>()
+  for (const [i, id] of ids.entries())
+    expected.set(id, (await productJsonByBarcode(t.db, tenant.id, `99${i}1`)) ?? 'missing')
+  return { tenant: tenant.id, apiKey, ids, expected }
+}
+
+// The list and name-search routes send their answers serialized without Elysia's response check:
+// these tests are it. pos_product_json builds each product's JSON independently of toProductView.
 describe('product list', () => {
   test('pages hold the JSON PostgreSQL builds for each product, valid against the documented schema', async () => {
-    // The list route sends its pages serialized without Elysia's response check: this is it.
-    // pos_product_json builds each product's JSON independently of toProductView.
-    const { tenant: created, apiKey } = await t.newTenant()
-    const tenant = created.id
-    const ids = await insertVariedProducts(tenant)
-    const expected = new Map<string, string>()
-    for (const [i, id] of ids.entries())
-      expected.set(id, (await productJsonByBarcode(t.db, tenant, `99${i}1`)) ?? 'missing')
+    const { tenant, apiKey, ids, expected } = await variedTenant()
     const deleted = ids[1] ?? ''
     await t.database.rows(
       sql`update products set deleted_at = '2027-02-03 04:05:06.789999+00' where tenant_id = ${tenant} and id = ${deleted}`,
@@ -139,6 +144,21 @@ describe('product list', () => {
         cursor = page.nextCursor ? `&cursor=${page.nextCursor}` : ''
       } while (cursor)
       expect(seen.sort()).toEqual((since ? ids : ids.filter((id) => id !== deleted)).sort())
+    }
+  })
+})
+
+describe('name search', () => {
+  test('answers hold the JSON PostgreSQL builds for each product, valid against the documented schema', async () => {
+    const { apiKey, ids, expected } = await variedTenant()
+    for (const [i, q] of ['кефир', 'back', 'emoji', 'a/b <c> &d'].entries()) {
+      const res = await t.request('POST', '/api/v1/products/search', { key: apiKey, body: { q } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/json')
+      const body = (await res.json()) as { items: { id: string }[] }
+      expect([...Value.Errors(SearchResult, body)]).toEqual([])
+      expect(body.items.map((item) => item.id)).toContain(ids[i] ?? 'missing')
+      for (const item of body.items) expect(JSON.stringify(item)).toBe(expected.get(item.id) ?? 'missing')
     }
   })
 })
