@@ -420,8 +420,8 @@ EOF
 }
 
 pg_setup_db() {
-  # `pos` is a SUPERUSER: the app runs CREATE EXTENSION pg_trgm / btree_gin
-  # in its migrations. (Both are "trusted" extensions since PG 13, so a plain
+  # `pos` is a SUPERUSER: the app runs CREATE EXTENSION pg_trgm / btree_gin /
+  # btree_gist in its migrations. (All are "trusted" extensions since PG 13, so a plain
   # database owner would do too, but a superuser keeps this throwaway DB
   # simple and mirrors what migrations may need later.)
   local pw
