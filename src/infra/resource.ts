@@ -1,6 +1,7 @@
 import { asc, eq, gt, isNull, type SQL, sql } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { AppError, conflict, notFound } from '../lib/errors'
+import { AppError, conflict, notFound, sqlState } from '../lib/errors'
+import { isStorableInstant } from '../lib/schemas'
 import type { TenantDb, TenantTable } from './tenant-db'
 
 type ResourceTable = TenantTable & {
@@ -13,27 +14,34 @@ type ResourceTable = TenantTable & {
 export type Page<T> = { items: T[]; nextCursor: string | null }
 
 export const encodeCursor = (value: string) => Buffer.from(value).toString('base64url')
-const UUID = /^[0-9a-f-]{36}$/
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+const ID_CURSOR = new RegExp(`^${UUID}$`)
+/** Two ids, e.g. (warehouse, product). */
+export const ID_PAIR_CURSOR = new RegExp(`^${UUID}\\|${UUID}$`)
+const TIME_CURSOR = new RegExp(`^\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z\\|${UUID}$`)
 
-/** The value inside a cursor, which must match `shape` (a uuid unless told otherwise). */
-export function decodeCursor(cursor: string, shape: RegExp = UUID): string {
+const invalidCursor = () =>
+  new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid', {
+    errors: [{ path: 'cursor', message: 'not a cursor of this list' }],
+  })
+
+/** The value inside a cursor, which must match `shape` (an id unless told otherwise). */
+export function decodeCursor(cursor: string, shape: RegExp = ID_CURSOR): string {
   const value = Buffer.from(cursor, 'base64url').toString()
-  if (!shape.test(value))
-    throw new AppError(400, 'VALIDATION_FAILED', 'cursor is not valid', {
-      errors: [{ path: 'cursor', message: 'not a cursor of this list' }],
-    })
+  if (!shape.test(value)) throw invalidCursor()
   return value
 }
 
-const pgCode = (error: unknown): string | undefined => {
-  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
-  return undefined
+/** A cursor of lists in time order: the instant (a real one) and the id of the last item. */
+export function decodeTimeCursor(cursor: string): { at: string; id: string } {
+  const [at = '', id = ''] = decodeCursor(cursor, TIME_CURSOR).split('|')
+  if (!isStorableInstant(Date.parse(at))) throw invalidCursor()
+  return { at, id }
 }
 
 /** Maps constraint violations to 409/404 problems; anything else is rethrown. */
 export function translateDbError(error: unknown, what: string): never {
-  switch (pgCode(error)) {
+  switch (sqlState(error)) {
     case '23505':
       throw conflict(`${what} conflicts with an existing one (duplicate key)`)
     case '23503':

@@ -41,3 +41,28 @@ export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what
 export const conflict = (detail: string, code: ProblemCode = 'CONFLICT') => new AppError(409, code, detail)
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new AppError(400, 'VALIDATION_FAILED', detail, errors ? { errors } : {})
+
+/** The SQLSTATE of a database error (postgres.js or PGlite), looking through `cause`s. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
+  return undefined
+}
+
+const dataExceptions: Partial<Record<string, string>> = {
+  '22001': 'A text value is longer than can be stored',
+  '22003': 'A number is outside the range that can be stored',
+  '22007': 'A date or time is not valid',
+  '22008': 'A date or time is outside the range that can be stored',
+  '22021': 'Text contains a character that cannot be stored (such as U+0000)',
+  '22P05': 'Text contains a character that cannot be stored (such as U+0000)',
+}
+
+/**
+ * A database data exception caused by a value the schemas let through (a stock level pushed past
+ * its numeric bounds, say), as a 400 — the statement failed, so nothing was written.
+ */
+export function dataError(error: unknown): AppError | undefined {
+  const detail = dataExceptions[sqlState(error) ?? '']
+  return detail ? new AppError(400, 'VALIDATION_FAILED', detail, { cause: error }) : undefined
+}

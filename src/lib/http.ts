@@ -41,6 +41,13 @@ export function expectedVersion(
   return version
 }
 
+/** `version` in a change's body: the same range as If-Match (and well inside the int column). */
+export const BodyVersion = t.Integer({
+  minimum: 1,
+  maximum: 999_999_999,
+  description: 'The version this change is based on (alternative to If-Match)',
+})
+
 export const IfMatchHeaders = t.Object({
   'if-match': t.Optional(
     t.String({

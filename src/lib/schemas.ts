@@ -47,6 +47,18 @@ export const Pagination = {
   cursor: t.Optional(t.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
 }
 
+const MIN_MS = Date.UTC(1900, 0, 1)
+const MAX_MS = Date.UTC(3000, 0, 1)
+/** An instant PostgreSQL and ISO formatting handle: 1900 ≤ year < 3000 (false for NaN). */
+export const isStorableInstant = (ms: number) => ms >= MIN_MS && ms < MAX_MS
+
+/**
+ * An amount in minor units (tiyin, cents): 0 … 10^13, so that sums over many receipts stay exact
+ * in a double and prices times quantities stay inside bigint.
+ */
+export const Money = (description: string) =>
+  t.Integer({ minimum: 0, maximum: 10_000_000_000_000, description })
+
 export const Uuid = t.String({ format: 'uuid' })
 export const IdParams = t.Object({ id: Uuid })
 

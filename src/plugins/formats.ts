@@ -3,6 +3,7 @@
 import '@elysiajs/openapi'
 import { FormatRegistry } from '@sinclair/typebox'
 import { fullFormats } from 'elysia/type-system/format'
+import { isStorableInstant } from '../lib/schemas'
 
 /**
  * @elysiajs/openapi replaces TypeBox's global `uuid`, `date-time`, `email`… checks with Zod ones that
@@ -17,7 +18,12 @@ const uri = fullFormats.uri as (value: string) => boolean
 const email = fullFormats.email as RegExp
 
 FormatRegistry.Set('uuid', (value) => uuid.test(value))
-FormatRegistry.Set('date-time', dateTime)
-FormatRegistry.Set('date', date)
+/**
+ * Dates and instants must also be ones the service can store and compute with: a leap second or an
+ * offset such as `+05` passes the RFC grammar but not `Date.parse`, and years outside 1900–2999
+ * (year 1 shifted by a time zone, five-digit years) overflow PostgreSQL or ISO formatting.
+ */
+FormatRegistry.Set('date-time', (value) => dateTime(value) && isStorableInstant(Date.parse(value)))
+FormatRegistry.Set('date', (value) => date(value) && isStorableInstant(Date.parse(value)))
 FormatRegistry.Set('uri', uri)
 FormatRegistry.Set('email', (value) => email.test(value))

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
-import { AppError, type FieldError, type ProblemCode } from '../lib/errors'
+import { AppError, dataError, type FieldError, type ProblemCode } from '../lib/errors'
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -73,6 +73,12 @@ export function toProblem(code: string | number, error: unknown, request: Reques
         'NOT_FOUND',
         `No route for ${request.method} ${new URL(request.url).pathname}`,
       )
+  }
+  const data = dataError(error)
+  if (data) {
+    // A schema bound is missing somewhere: worth a look, but the client gets a clear 400.
+    log.warn({ err: error, method: request.method, url: request.url }, 'database rejected a value')
+    return problemResponse(data.status, data.code, data.detail)
   }
   log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
   return problemResponse(500, 'INTERNAL', 'An unexpected error occurred; it has been logged')

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
+import { badRequest } from '../lib/errors'
 import { problemResponse } from './problem'
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -9,6 +10,17 @@ const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
 export function requestIdOf(request: Request): string {
   const given = request.headers.get('x-request-id')
   return given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+}
+
+/** The path of the first string holding U+0000, which PostgreSQL text cannot store, if any. */
+export function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (value === null || typeof value !== 'object') return undefined
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulPath(item, `${path}/${key}`)
+    if (found) return found
+  }
+  return undefined
 }
 
 export type AccessLogOptions = {
@@ -43,7 +55,7 @@ export type AccessLog = ReturnType<typeof createAccessLog>
 
 /**
  * Request id (accepted from X-Request-Id or generated, echoed back), body size and content-type
- * gates, and the access log of every request.
+ * gates, a 400 for U+0000 anywhere in the input, and the access log of every request.
  */
 export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyLimit: number }) =>
   new Elysia({ name: 'request-context' })
@@ -60,6 +72,10 @@ export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyL
       const type = request.headers.get('content-type')
       if (length > 0 && type !== null && !type.toLowerCase().startsWith('application/json'))
         return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
+    })
+    .onTransform({ as: 'global' }, ({ body, query, params }) => {
+      const path = nulPath(params, 'params') ?? nulPath(query, 'query') ?? nulPath(body, 'body')
+      if (path) throw badRequest(`${path} contains U+0000`, [{ path, message: 'contains U+0000' }])
     })
     .onAfterResponse({ as: 'global' }, (ctx) => {
       const { request, set, route } = ctx

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { BodyVersion } from '../../lib/http'
 import { SCOPES } from '../../lib/scopes'
 
 export const NewTenant = t.Object(
@@ -93,7 +94,7 @@ export const SettingsPatch = t.Object(
     currency: t.Optional(t.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217' })),
     weightBarcodes: t.Optional(t.Array(WeightLayout, { maxItems: 10 })),
     receiptNumberPrefix: t.Optional(t.String({ maxLength: 16 })),
-    version: t.Optional(t.Integer({ minimum: 1 })),
+    version: t.Optional(BodyVersion),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
-import { Pagination, Uuid } from '../../lib/schemas'
+import { BodyVersion } from '../../lib/http'
+import { Money, Pagination, Uuid } from '../../lib/schemas'
 
 export const Barcode = t.String({
   minLength: 1,
@@ -9,8 +10,6 @@ export const Barcode = t.String({
   examples: ['4780000000013'],
 })
 
-const Money = (description: string) =>
-  t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: `${description}, in minor units` })
 const Sku = t.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$', examples: ['SKU-000001'] })
 const Name = t.String({ minLength: 1, maxLength: 300, examples: ['Молоко 3.2% 1 л'] })
 const Description = t.String({ maxLength: 4000 })
@@ -24,10 +23,6 @@ const TaxRate = t.Integer({ minimum: 0, maximum: 10_000, description: 'Basis poi
 const Barcodes = t.Array(Barcode, {
   maxItems: 50,
   description: 'Every barcode that resolves to this product',
-})
-const Version = t.Integer({
-  minimum: 1,
-  description: 'The version this change is based on (else use If-Match)',
 })
 
 const milk = {
@@ -87,10 +82,10 @@ export const NewProduct = t.Object(
   {
     sku: Sku,
     name: Name,
-    price: Money('Tax-inclusive price'),
+    price: Money('Tax-inclusive price, in minor units'),
     barcodes: t.Optional(Barcodes),
     categoryId: t.Optional(t.Union([Uuid, t.Null()])),
-    cost: t.Optional(t.Union([Money('Purchase cost'), t.Null()])),
+    cost: t.Optional(t.Union([Money('Purchase cost, in minor units'), t.Null()])),
     unit: t.Optional(Unit),
     taxRate: t.Optional(TaxRate),
     description: t.Optional(t.Union([Description, t.Null()])),
@@ -107,15 +102,15 @@ export const ProductPatch = t.Object(
   {
     sku: t.Optional(Sku),
     name: t.Optional(Name),
-    price: t.Optional(Money('Tax-inclusive price')),
+    price: t.Optional(Money('Tax-inclusive price, in minor units')),
     barcodes: t.Optional(t.Array(Barcode, { maxItems: 50, description: 'Replaces the whole set' })),
     categoryId: t.Optional(t.Union([Uuid, t.Null()])),
-    cost: t.Optional(t.Union([Money('Purchase cost'), t.Null()])),
+    cost: t.Optional(t.Union([Money('Purchase cost, in minor units'), t.Null()])),
     unit: t.Optional(Unit),
     taxRate: t.Optional(TaxRate),
     description: t.Optional(t.Union([Description, t.Null()])),
     isActive: t.Optional(t.Boolean()),
-    version: t.Optional(Version),
+    version: t.Optional(BodyVersion),
   },
   { additionalProperties: false, examples: [{ price: 1_300_000, version: 1 }] },
 )
@@ -236,7 +231,7 @@ export const CategoryPatch = t.Object(
   {
     name: t.Optional(CategoryName),
     parentId: t.Optional(t.Union([Uuid, t.Null()])),
-    version: t.Optional(Version),
+    version: t.Optional(BodyVersion),
   },
   { additionalProperties: false, examples: [{ name: 'Молоко и сливки', version: 1 }] },
 )

@@ -1,11 +1,10 @@
 import { t } from 'elysia'
+import { BodyVersion } from '../../lib/http'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
 const Name = t.String({ minLength: 1, maxLength: 200 })
-const Version = t.Optional(
-  t.Integer({ minimum: 1, description: 'Expected version (alternative to If-Match)' }),
-)
+const Version = t.Optional(BodyVersion)
 const Timestamps = {
   version: t.Integer(),
   createdAt: t.String({ format: 'date-time' }),

@@ -1,4 +1,4 @@
-import { AppError, type ProblemCode } from '../../lib/errors'
+import { AppError, type ProblemCode, sqlState } from '../../lib/errors'
 
 // Errors raised by the sales SQL functions as 'POS:<CODE>:<detail>', and the PostgreSQL errors the
 // sales path can meet, as problems.
@@ -20,12 +20,6 @@ export function posError(error: unknown): { code: string; detail: string } | und
     const m = e.message ? /POS:([A-Z_]+):?(.*)/.exec(e.message) : null
     if (m) return { code: m[1] as string, detail: (m[2] ?? '').trim() }
   }
-  return undefined
-}
-
-export function sqlState(error: unknown): string | undefined {
-  for (let e = error as PgLike | undefined; e; e = e.cause as PgLike | undefined)
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
   return undefined
 }
 

@@ -1,9 +1,8 @@
 import { t } from 'elysia'
+import { Money } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
-const Money = (description: string) =>
-  t.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description })
 const Quantity = t.Union(
   [t.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,3})?$' }), t.Number({ exclusiveMinimum: 0 })],
   {

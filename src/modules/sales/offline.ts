@@ -1,4 +1,4 @@
-import { AppError } from '../../lib/errors'
+import { AppError, dataError } from '../../lib/errors'
 import type { Principal } from '../../plugins/auth'
 import type { NewReceiptInput } from './model'
 import { createReceipt, type ReceiptDeps } from './receipts'
@@ -30,8 +30,9 @@ export async function createOfflineBatch(deps: ReceiptDeps, auth: Principal, rec
         number: outcome.body.number,
       }
     } catch (error) {
-      if (!(error instanceof AppError)) throw error
-      results[i] = { id: r.id, status: 'error', error: { code: error.code, detail: error.detail } }
+      const problem = error instanceof AppError ? error : dataError(error)
+      if (!problem) throw error
+      results[i] = { id: r.id, status: 'error', error: { code: problem.code, detail: problem.detail } }
     }
   }
   return { results }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { type Db, rows } from '../../infra/db'
 import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/metrics'
-import { decodeCursor, encodeCursor } from '../../infra/resource'
+import { decodeTimeCursor, encodeCursor } from '../../infra/resource'
 import { AppError, notFound } from '../../lib/errors'
 import { hasScope } from '../../lib/scopes'
 import type { Principal } from '../../plugins/auth'
@@ -75,7 +75,8 @@ async function recordReceipt(
 ): Promise<CreateOutcome> {
   const { db } = deps
   const occurred = input.occurredAt ? new Date(input.occurredAt) : new Date()
-  if (occurred.getTime() < EARLIEST || occurred.getTime() >= LATEST)
+  const at = occurred.getTime()
+  if (!(at >= EARLIEST && at < LATEST))
     throw new AppError(400, 'VALIDATION_FAILED', 'occurredAt must be between 2000 and 2100', {
       errors: [{ path: 'occurredAt', message: 'out of range' }],
     })
@@ -233,11 +234,7 @@ export const receiptListQuery = (tenantId: string, q: ReceiptQuery, after?: { at
 export async function listReceipts(db: Db, auth: Principal, q: ReceiptQuery) {
   if (auth.storeId && q.storeId && q.storeId !== auth.storeId) return { items: [], nextCursor: null }
   const query = { ...q, storeId: q.storeId ?? auth.storeId ?? undefined }
-  let after: { at: string; id: string } | undefined
-  if (q.cursor) {
-    const [at, cursorId] = decodeCursor(q.cursor, /^[\d-]+T[\d:.]+Z\|[0-9a-f-]{36}$/).split('|')
-    after = { at: at as string, id: cursorId as string }
-  }
+  const after = q.cursor ? decodeTimeCursor(q.cursor) : undefined
   const found = await rows<ReceiptRow>(db, receiptListQuery(auth.tenantId, query, after))
   const page = found
     .slice(0, q.limit)

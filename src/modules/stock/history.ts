@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
-import { decodeCursor, encodeCursor, type Page } from '../../infra/resource'
+import { decodeTimeCursor, encodeCursor, type Page } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import type { Principal } from '../../plugins/auth'
 import type { MovementQueryInput, MovementView } from './model'
 import { formatMilli, fromNumeric } from './quantity'
 import { checkProducts, warehouseFilter } from './references'
-
-const MOVEMENT_CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f-]{36}$/
 
 type MovementRow = Omit<MovementView, 'occurredAt'> & { occurredAt: string | Date }
 
@@ -46,11 +44,7 @@ export async function listMovements(
     q.productId ? checkProducts(tdb, [q.productId]) : undefined,
   ])
   if (warehouses?.length === 0) return { items: [], nextCursor: null }
-  let after: { at: string; id: string } | undefined
-  if (q.cursor) {
-    const [at, id] = decodeCursor(q.cursor, MOVEMENT_CURSOR).split('|')
-    after = { at: at as string, id: id as string }
-  }
+  const after = q.cursor ? decodeTimeCursor(q.cursor) : undefined
   const found = await rows<MovementRow>(tdb.db, movementQuery(tdb.tenantId, q, warehouses, after))
   const items = found.slice(0, q.limit).map((m) => ({
     ...m,

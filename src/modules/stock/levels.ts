@@ -1,13 +1,11 @@
 import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
-import { decodeCursor, encodeCursor, type Page } from '../../infra/resource'
+import { decodeCursor, encodeCursor, ID_PAIR_CURSOR, type Page } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import type { Principal } from '../../plugins/auth'
 import type { LevelQueryInput, LevelView } from './model'
 import { formatMilli, fromNumeric } from './quantity'
 import { checkProducts, checkWarehouses, warehouseFilter } from './references'
-
-const LEVEL_CURSOR = /^[0-9a-f-]{36}\|[0-9a-f-]{36}$/
 
 const anyOf = (ids: string[]) =>
   sql`(select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`
@@ -23,7 +21,7 @@ export async function listLevels(
     q.productId ? checkProducts(tdb, [q.productId]) : undefined,
   ])
   if (warehouses?.length === 0) return { items: [], nextCursor: null }
-  const after = q.cursor ? decodeCursor(q.cursor, LEVEL_CURSOR).split('|') : undefined
+  const after = q.cursor ? decodeCursor(q.cursor, ID_PAIR_CURSOR).split('|') : undefined
   const found = await rows<LevelView>(
     tdb.db,
     sql`select s.warehouse_id as "warehouseId", s.product_id as "productId", s.quantity::text as quantity
