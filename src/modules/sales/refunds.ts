@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../lib/errors'
 import type { Principal } from '../../plugins/auth'
 import type { NewRefund } from './model'
 import { formatQuantity, parseQuantity } from './pricing'
-import { openShiftOf } from './shifts'
+import { lockOpenShift, openShiftOf } from './shifts'
 
 type Line = {
   id: string
@@ -15,8 +15,6 @@ type Line = {
   refunded: string
   total: number | string
   tax: number | string
-  refundedAmount: number | string
-  refundedTax: number | string
 }
 
 /** numeric(12,3) as text always has three decimals: "2.500" → 2500n. */
@@ -26,8 +24,9 @@ const share = (a: bigint, b: bigint, c: bigint) => (a * b * 2n + c) / (c * 2n)
 
 /**
  * Refunds lines of a receipt, in one transaction: the lines are locked (in id order), so
- * concurrent refunds can never return more than was sold. A line refunded in full returns exactly
- * what is left of its amount and tax; a part returns its share, rounded half up.
+ * concurrent refunds can never return more than was sold. Amounts are cumulative: after a refund,
+ * a line has returned its sold amount × refunded / sold quantity (rounded half up) in all, so the
+ * parts add up to exactly the line amount and tax once it is refunded in full.
  */
 export async function createRefund(
   tdb: TenantDb,
@@ -59,9 +58,7 @@ export async function createRefund(
   const lines = await rows<Line>(
     tdb.db,
     sql`select i.id, i.product_id as "productId", i.quantity::text as quantity, i.refunded_quantity::text as refunded,
-        i.total, i.tax,
-        coalesce((select sum(ri.amount) from refund_items ri where ri.tenant_id = i.tenant_id and ri.receipt_item_id = i.id), 0) as "refundedAmount",
-        coalesce((select sum(ri.tax) from refund_items ri where ri.tenant_id = i.tenant_id and ri.receipt_item_id = i.id), 0) as "refundedTax"
+        i.total, i.tax
       from receipt_items i
       where i.tenant_id = ${t} and i.receipt_id = ${receiptId} and i.occurred_at = ${receipt.occurredAt}::timestamptz
         and i.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
@@ -69,29 +66,43 @@ export async function createRefund(
       for update`,
   )
   if (lines.length !== ids.length) throw notFound('receipt item')
+  // What earlier refunds returned, read only now that the lines are locked: a statement of its
+  // own sees refunds that committed while this one waited for the lock (the locking statement's
+  // snapshot would not, and would pay their share twice).
+  const before = await rows<{ id: string; amount: string; tax: string }>(
+    tdb.db,
+    sql`select receipt_item_id as id, sum(amount)::text as amount, sum(tax)::text as tax from refund_items
+      where tenant_id = ${t} and receipt_item_id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+      group by receipt_item_id`,
+  )
+  const returned = new Map(before.map((r) => [r.id, { amount: BigInt(r.amount), tax: BigInt(r.tax) }]))
 
   const refundId = crypto.randomUUID()
   const occurredAt = new Date()
   const out = lines.map((line) => {
     const qty = wanted.get(line.id) as bigint
     const sold = milli(line.quantity)
-    const left = sold - milli(line.refunded)
+    const refunded = milli(line.refunded)
+    const left = sold - refunded
     if (qty > left)
       throw new AppError(
         422,
         'REFUND_EXCEEDS_SALE',
         `Only ${formatQuantity(left)} of line ${line.id} is left to refund`,
       )
-    const total = BigInt(line.total)
-    const tax = BigInt(line.tax)
-    const full = qty === left
+    const done = returned.get(line.id) ?? { amount: 0n, tax: 0n }
+    // The line's share for everything refunded so far, this refund included, less what was paid.
+    const part = (whole: bigint, paid: bigint) => {
+      const owed = share(whole, refunded + qty, sold) - paid
+      return Number(owed > 0n ? owed : 0n)
+    }
     return {
       receiptItemId: line.id,
       productId: line.productId,
       quantityMilli: qty,
       quantity: formatQuantity(qty),
-      amount: Number(full ? total - BigInt(line.refundedAmount) : share(total, qty, sold)),
-      tax: Number(full ? tax - BigInt(line.refundedTax) : share(tax, qty, sold)),
+      amount: part(BigInt(line.total), done.amount),
+      tax: part(BigInt(line.tax), done.tax),
     }
   })
   const total = out.reduce((s, l) => s + l.amount, 0)
@@ -105,15 +116,12 @@ export async function createRefund(
       `Refund payments (${paid}) must equal the refund total ${total}`,
     )
 
+  // A register pays refunds from its open shift; a back-office key may name one or none.
   const shiftId =
     body.shiftId ?? (auth.terminalId ? await openShiftOf(tdb, auth.terminalId) : undefined) ?? null
-  if (shiftId) {
-    const [open] = await rows<{ ok: boolean }>(
-      tdb.db,
-      sql`select true as ok from shifts where tenant_id = ${t} and id = ${shiftId} and status = 'open'`,
-    )
-    if (!open) throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift paying the refund is not open')
-  }
+  if (shiftId) await lockOpenShift(tdb, auth, shiftId)
+  else if (auth.terminalId)
+    throw new AppError(409, 'SHIFT_NOT_OPEN', 'This terminal has no open shift to pay the refund from')
 
   await tdb.db.insert(refunds).values(
     tdb.own({

@@ -78,6 +78,69 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
     await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
   })
 
+  test('two refunds of one line queued behind a lock return exactly the line amount', async () => {
+    // Both requests start while the line is locked, so each takes its first snapshot before the
+    // other commits: the second must still see what the first returned.
+    const shiftId = await s.openShift()
+    const c = p(6)
+    const sale = await s.sell({
+      shiftId,
+      items: [{ productId: c.id, quantity: 3, discount: 1 }],
+      payments: [{ method: 'card', amount: c.price * 3 - 1 }],
+    })
+    const line = sale.body.items[0].id as string
+    const refund = (quantity: number) =>
+      s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, {
+        items: [{ receiptItemId: line, quantity }],
+        restock: false,
+      })
+    let pending: ReturnType<typeof refund>[] = []
+    await t.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select 1 from receipt_items where tenant_id = ${s.tenantId} and id = ${line} for update`,
+      )
+      pending = [refund(1), refund(2)]
+      await Bun.sleep(300)
+    })
+    const done = await Promise.all(pending)
+    expect(done.map((r) => r.status)).toEqual([201, 201])
+    expect(done.reduce((sum, r) => sum + r.body.total, 0)).toBe(sale.body.total)
+    expect(done.reduce((sum, r) => sum + r.body.tax, 0)).toBe(sale.body.tax)
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+  })
+
+  test('refunds and cash movements racing the close land before the Z report or not at all', async () => {
+    await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: true }, { key: s.admin })
+    const shiftId = await s.openShift(0)
+    const a = p(1)
+    const sales = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        s.sell({ shiftId, items: [{ productId: a.id }], payments: [{ method: 'cash', amount: a.price }] }),
+      ),
+    )
+    const racing = [
+      ...sales.map((sale) =>
+        s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, {
+          items: [{ receiptItemId: sale.body.items[0].id, quantity: 1 }],
+          restock: false,
+        }),
+      ),
+      ...sales.map(() => s.call('POST', `/api/v1/shifts/${shiftId}/cash`, { type: 'in', amount: 100 })),
+    ]
+    await Bun.sleep(5)
+    const close = await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+    const outcomes = await Promise.all(racing)
+    expect(close.status).toBe(200)
+    expect(outcomes.filter((r) => r.status !== 201 && r.body.code !== 'SHIFT_NOT_OPEN')).toEqual([])
+    const [stored] = await rows<{ refunds: number; cashIn: number }>(
+      t.db,
+      sql`select (select count(*)::int from refunds where tenant_id = ${s.tenantId} and shift_id = ${shiftId}) as refunds,
+        (select coalesce(sum(amount), 0)::int from cash_movements where tenant_id = ${s.tenantId} and shift_id = ${shiftId}) as "cashIn"`,
+    )
+    expect(close.body.refunds.count).toBe(stored?.refunds)
+    expect(close.body.cashIn).toBe(stored?.cashIn)
+  })
+
   test('50 terminals selling at once: every terminal’s numbers are gapless', async () => {
     const store = await s.call(
       'POST',

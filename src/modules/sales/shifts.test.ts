@@ -125,6 +125,69 @@ describe('shifts, refunds and reports', () => {
     await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
   })
 
+  test('partial refunds are cumulative: each rounds the running share, none goes negative', async () => {
+    // 4 units for a line total of 2: a per-part share would round 0.5 up to 1 four times (4 > 2).
+    const shiftId = await s.openShift()
+    const c = p(2)
+    const sale = await s.sell({
+      shiftId,
+      items: [{ productId: c.id, quantity: 4, discount: c.price * 4 - 2 }],
+      payments: [{ method: 'card', amount: 2 }],
+    })
+    expect(sale.body.total).toBe(2)
+    const parts: number[] = []
+    for (let i = 0; i < 4; i++) {
+      const r = await s.call('POST', `/api/v1/receipts/${sale.body.id}/refunds`, {
+        items: [{ receiptItemId: sale.body.items[0].id, quantity: 1 }],
+        restock: false,
+      })
+      expect(r.status).toBe(201)
+      parts.push(r.body.total)
+    }
+    expect(parts).toEqual([1, 0, 1, 0])
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+  })
+
+  test('a register refunds from its own open shift only', async () => {
+    const shiftId = await s.openShift()
+    const a = p(0)
+    const sale = await s.sell({
+      shiftId,
+      items: [{ productId: a.id }],
+      payments: [{ method: 'cash', amount: a.price }],
+    })
+    const refund = (body: Record<string, unknown>, key?: string) =>
+      s.call(
+        'POST',
+        `/api/v1/receipts/${sale.body.id}/refunds`,
+        { items: [{ receiptItemId: sale.body.items[0].id, quantity: 1 }], restock: false, ...body },
+        { key },
+      )
+    // Another register's open shift: invisible to this register's key.
+    const other = await s.call(
+      'POST',
+      '/api/v1/terminals',
+      { storeId: s.demo.storeId, name: 'Касса 2' },
+      { key: s.admin },
+    )
+    const otherShift = await s.call(
+      'POST',
+      '/api/v1/shifts',
+      { terminalId: other.body.id, openingCash: 0 },
+      { key: s.admin },
+    )
+    expect((await refund({ shiftId: otherShift.body.id })).status).toBe(404)
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+    // No open shift at this register: nothing to pay from.
+    const none = await refund({})
+    expect([none.status, none.body.code]).toEqual([409, 'SHIFT_NOT_OPEN'])
+    expect((await refund({ shiftId })).body.code).toBe('SHIFT_NOT_OPEN')
+    // The back office may refund outside any shift (a bank transfer, say).
+    const office = await refund({}, s.admin)
+    expect([office.status, office.body.shiftId]).toEqual([201, null])
+    await s.call('POST', `/api/v1/shifts/${otherShift.body.id}/close`, { countedCash: 0 }, { key: s.admin })
+  })
+
   test('with negative stock refused, a sale beyond the stock is 409 and changes nothing', async () => {
     await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: false }, { key: s.admin })
     const shiftId = await s.openShift()

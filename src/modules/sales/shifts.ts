@@ -23,19 +23,37 @@ export const shiftView = (s: ShiftRow) => ({
   version: s.version,
 })
 
-/** A shift of the tenant; a terminal-bound key sees only its own terminal's shifts. */
+/** What a bound key may see: its terminal's shifts, or its store's. */
+const boundTo = (auth: Principal) =>
+  auth.terminalId
+    ? eq(shifts.terminalId, auth.terminalId)
+    : auth.storeId
+      ? eq(shifts.storeId, auth.storeId)
+      : undefined
+
+/** A shift of the tenant; a bound key sees only its own terminal's (or store's) shifts. */
 export async function getShift(tdb: TenantDb, auth: Principal, id: string): Promise<ShiftRow> {
   const [row] = await tdb.db
     .select()
     .from(shifts)
-    .where(
-      tdb.where(
-        shifts,
-        eq(shifts.id, id),
-        auth.terminalId ? eq(shifts.terminalId, auth.terminalId) : undefined,
-      ),
-    )
+    .where(tdb.where(shifts, eq(shifts.id, id), boundTo(auth)))
   if (!row) throw notFound('shift')
+  return row
+}
+
+/**
+ * The open shift that money is about to enter or leave, locked FOR SHARE until the caller's
+ * transaction ends. Closing takes the row FOR UPDATE, so a refund or cash movement either lands
+ * before the Z report is drawn or finds the shift closed — never in a closed shift.
+ */
+export async function lockOpenShift(tdb: TenantDb, auth: Principal, id: string): Promise<ShiftRow> {
+  const [row] = await tdb.db
+    .select()
+    .from(shifts)
+    .where(tdb.where(shifts, eq(shifts.id, id), boundTo(auth)))
+    .for('share')
+  if (!row) throw notFound('shift')
+  if (row.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is closed')
   return row
 }
 
@@ -45,6 +63,8 @@ export async function openShift(tdb: TenantDb, auth: Principal, body: typeof New
   if (auth.terminalId && terminalId !== auth.terminalId)
     throw new AppError(403, 'FORBIDDEN', 'This key works only at its own terminal')
   const terminal = await terminalRows.get(tdb, terminalId)
+  // A store-bound key opens shifts at its own store's terminals; others look missing.
+  if (auth.storeId && terminal.storeId !== auth.storeId) throw notFound('terminal')
   if (body.employeeId) await employeeRows.get(tdb, body.employeeId)
   try {
     const [row] = await tdb.db
@@ -176,12 +196,13 @@ export async function addCashMovement(
   id: string,
   body: typeof CashMovementInput.static,
 ) {
-  const shift = await getShift(tdb, auth, id)
-  if (shift.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is closed')
-  const [row] = await tdb.db
-    .insert(cashMovements)
-    .values(tdb.own({ shiftId: id, type: body.type, amount: body.amount, reason: body.reason ?? null }))
-    .returning()
+  const [row] = await tdb.transaction(async (tx) => {
+    await lockOpenShift(tx, auth, id)
+    return tx.db
+      .insert(cashMovements)
+      .values(tx.own({ shiftId: id, type: body.type, amount: body.amount, reason: body.reason ?? null }))
+      .returning()
+  })
   const m = row as typeof cashMovements.$inferSelect
   return {
     id: m.id,
