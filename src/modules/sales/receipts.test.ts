@@ -260,6 +260,31 @@ describe('reading receipts', () => {
     expect([...all].sort().reverse()).toEqual(all)
   })
 
+  test('the cashier must be an employee of the tenant (a deleted one still signs offline sales)', async () => {
+    const other = await sellingTenant(t)
+    const hire = async (tenant: SellingTenant) =>
+      (await tenant.call('POST', '/api/v1/employees', { name: 'Дилноза' }, { key: tenant.admin })).body
+        .id as string
+    const ours = await hire(s)
+    const theirs = await hire(other)
+    const sale = (employeeId: string) =>
+      s.sell({
+        shiftId,
+        employeeId,
+        items: [{ barcode: s.milk }],
+        payments: [{ method: 'cash', amount: 10_000_000 }],
+      })
+    for (const id of [theirs, crypto.randomUUID()]) {
+      const refused = await sale(id)
+      expect([refused.status, refused.body.code]).toEqual([404, 'NOT_FOUND'])
+    }
+    expect((await sale(ours)).status).toBe(201)
+    expect((await s.call('DELETE', `/api/v1/employees/${ours}`, undefined, { key: s.admin })).status).toBe(
+      204,
+    )
+    expect((await sale(ours)).status).toBe(201)
+  })
+
   test('the range query prunes partitions and uses the store index', async () => {
     const { receiptListQuery } = await import('./receipts')
     // The planner needs realistic proportions: with a handful of rows any index of the tenant is as

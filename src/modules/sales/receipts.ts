@@ -3,9 +3,11 @@ import { sql } from 'drizzle-orm'
 import { type Db, rows } from '../../infra/db'
 import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/metrics'
 import { decodeTimeCursor, encodeCursor } from '../../infra/resource'
+import { TenantDb } from '../../infra/tenant-db'
 import { AppError, notFound } from '../../lib/errors'
 import { hasScope } from '../../lib/scopes'
 import type { Principal } from '../../plugins/auth'
+import { employeeRows } from '../org/service'
 import { posError, toSalesProblem } from './db-errors'
 import { type LineCatalog, priceLines } from './lines'
 import type { NewReceiptInput, ReceiptView } from './model'
@@ -80,14 +82,19 @@ async function recordReceipt(
     throw new AppError(400, 'VALIDATION_FAILED', 'occurredAt must be between 2000 and 2100', {
       errors: [{ path: 'occurredAt', message: 'out of range' }],
     })
-  const lines = await priceLines(db, auth.tenantId, input.items, deps.catalog, async () => {
-    if (hasScope(auth.scopes, 'admin')) return true
-    const [s] = await rows<{ allow: boolean }>(
-      db,
-      sql`select allow_price_override as allow from settings where tenant_id = ${auth.tenantId}`,
-    )
-    return s?.allow === true
-  })
+  const [lines] = await Promise.all([
+    priceLines(db, auth.tenantId, input.items, deps.catalog, async () => {
+      if (hasScope(auth.scopes, 'admin')) return true
+      const [s] = await rows<{ allow: boolean }>(
+        db,
+        sql`select allow_price_override as allow from settings where tenant_id = ${auth.tenantId}`,
+      )
+      return s?.allow === true
+    }),
+    // The cashier must be one of the tenant's; one deleted since an offline sale still signs it.
+    input.employeeId &&
+      employeeRows.get(new TenantDb(db, auth.tenantId), input.employeeId, { includeDeleted: true }),
+  ])
   const amounts = lines.map((line, i) => lineAmounts(line, `items/${i}`))
   const totals = settle(amounts, input.payments, input.total)
   const id = input.id ?? crypto.randomUUID()
