@@ -57,6 +57,14 @@ describe('process', () => {
       expect(((await res.json()) as { name: string }).name).toBe('Молоко 3.2% 1 л')
       const swagger = /Swagger UI: (\S+)/.exec(banner)?.[1]
       expect((await fetch(swagger as string)).status).toBe(200)
+      // Twice the body limit: answered by our 413 problem, not Bun's bare one.
+      const big = await fetch(new URL('/api/v1/products/batch', url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: ' '.repeat(2 * 1024 * 1024),
+      })
+      expect(big.status).toBe(413)
+      expect(big.headers.get('content-type')).toContain('application/problem+json')
       proc.kill('SIGTERM')
       expect(await proc.exited).toBe(0)
     } finally {

@@ -37,8 +37,10 @@ export async function start(config: Config) {
     port: config.port,
     hostname: config.host,
     reusePort: true,
-    // Backstop for bodies without Content-Length; the request-context plugin answers 413 itself.
-    maxRequestBodySize: config.bodyLimit + 1,
+    // Bun refuses a declared length above this with a bare 413 before any handler runs; up to it,
+    // the request-context plugin answers a problem+json 413 without reading the body. It also
+    // bounds bodies sent without Content-Length.
+    maxRequestBodySize: config.bodyLimit * 4,
   })
   const server = app.server
   if (!server) throw new Error('server did not start')

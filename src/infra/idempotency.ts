@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import { idempotencyKeys } from '../../db/schema'
-import { AppError } from '../lib/errors'
+import { AppError, sqlState } from '../lib/errors'
 import { idempotentReplays } from './metrics'
 import type { TenantDb } from './tenant-db'
 
@@ -14,12 +14,6 @@ const hashRequest = (route: string, request: unknown) =>
     .update('\n')
     .update(JSON.stringify(request ?? null))
     .digest('hex')
-
-const lockTimeout = (error: unknown) => {
-  for (let e = error as { code?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (e.code === '55P03') return true
-  return false
-}
 
 /**
  * Runs `effect` in one transaction together with the record of its idempotency key, with Stripe's
@@ -68,7 +62,7 @@ export async function withIdempotency<T>(
       return { ...outcome, replayed: false }
     })
   } catch (error) {
-    if (lockTimeout(error))
+    if (sqlState(error) === '55P03')
       throw new AppError(
         409,
         'IDEMPOTENCY_KEY_IN_FLIGHT',

@@ -3,7 +3,7 @@ import { cashMovements, shifts, terminals } from '../../../db/schema'
 import { rows } from '../../infra/db'
 import { translateDbError } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
-import { AppError, badRequest, notFound } from '../../lib/errors'
+import { AppError, badRequest, notFound, sqlState } from '../../lib/errors'
 import type { Principal } from '../../plugins/auth'
 import { employeeRows, terminalRows } from '../org/service'
 import type { CashMovementInput, NewShift } from './model'
@@ -80,9 +80,8 @@ export async function openShift(tdb: TenantDb, auth: Principal, body: typeof New
       .returning()
     return row as ShiftRow
   } catch (error) {
-    const code =
-      (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code
-    if (code === '23505') throw new AppError(409, 'CONFLICT', 'This terminal already has an open shift')
+    if (sqlState(error) === '23505')
+      throw new AppError(409, 'CONFLICT', 'This terminal already has an open shift')
     translateDbError(error, 'shift')
   }
 }
