@@ -117,3 +117,17 @@ describe('input the database cannot store is a 400, not a 500', () => {
     expect400(await admin('GET', `/api/v1/products?cursor=${encodeCursor('-'.repeat(36))}`))
   })
 })
+
+describe('unknown fields', () => {
+  test('are refused by name, not dropped: a misspelt qty must not sell one unit', async () => {
+    const sale = await s.sell({
+      shiftId,
+      items: [{ barcode: s.milk, qty: 5 }],
+      payments: [{ method: 'cash', amount: 10_000_000 }],
+    })
+    expect400(sale)
+    expect(sale.body.errors).toContainEqual({ path: 'body/items/0/qty', message: 'unknown field' })
+    const patch = await admin('PATCH', '/api/v1/settings', { allowNegativStock: false })
+    expect(patch.body.errors).toEqual([{ path: 'body/allowNegativStock', message: 'unknown field' }])
+  })
+})

@@ -26,6 +26,13 @@ export const Problem = t.Object(
   },
 )
 
+/**
+ * Options for request bodies: an unknown field is a 400 naming it. Elysia's normalisation drops
+ * fields outside `additionalProperties: false` without a word — a misspelt `qty` would sell one
+ * unit — while a schema for the rest (Never) is checked rather than stripped.
+ */
+export const strict = { additionalProperties: t.Never() }
+
 /** Problem responses for the given statuses, for a route's `response` map. */
 export const problems = <const S extends number>(...statuses: S[]) =>
   Object.fromEntries(statuses.map((s) => [s, Problem])) as { [K in S]: typeof Problem }

@@ -46,7 +46,8 @@ function validationErrors(error: { all?: unknown; type?: string }): FieldError[]
   const where = error.type && error.type !== 'body' ? error.type : 'body'
   return all.map((e) => ({
     path: `${where}${e.path ?? ''}`,
-    message: e.summary ?? e.message ?? 'invalid value',
+    // Only the `strict` bodies' additionalProperties is a Never schema.
+    message: e.message === 'Never' ? 'unknown field' : (e.summary ?? e.message ?? 'invalid value'),
   }))
 }
 

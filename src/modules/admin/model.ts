@@ -1,10 +1,11 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
+import { strict } from '../../lib/schemas'
 import { SCOPES } from '../../lib/scopes'
 
 export const NewTenant = t.Object(
   { name: t.String({ minLength: 1, maxLength: 200, examples: ['Корзинка — Чиланзар'] }) },
-  { additionalProperties: false },
+  strict,
 )
 
 export const CreatedTenant = t.Object({
@@ -27,7 +28,7 @@ export const NewApiKey = t.Object(
     ),
     rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, description: 'Requests per second' })),
   },
-  { additionalProperties: false },
+  strict,
 )
 
 export const ApiKey = t.Object({
@@ -57,7 +58,7 @@ const WeightLayout = t.Object(
     decimals: t.Integer({ minimum: 0, maximum: 4 }),
   },
   {
-    additionalProperties: false,
+    ...strict,
     description: 'prefix (2) + itemDigits + valueDigits + check digit (1) = 13',
   },
 )
@@ -96,5 +97,5 @@ export const SettingsPatch = t.Object(
     receiptNumberPrefix: t.Optional(t.String({ maxLength: 16 })),
     version: t.Optional(BodyVersion),
   },
-  { additionalProperties: false },
+  strict,
 )

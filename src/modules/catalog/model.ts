@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
-import { Money, Pagination, Uuid } from '../../lib/schemas'
+import { Money, Pagination, strict, Uuid } from '../../lib/schemas'
 
 export const Barcode = t.String({
   minLength: 1,
@@ -92,7 +92,7 @@ export const NewProduct = t.Object(
     isActive: t.Optional(t.Boolean()),
   },
   {
-    additionalProperties: false,
+    ...strict,
     examples: [{ sku: 'SKU-000001', name: 'Молоко 3.2% 1 л', price: 1_250_000, barcodes: ['4780000000013'] }],
   },
 )
@@ -112,7 +112,7 @@ export const ProductPatch = t.Object(
     isActive: t.Optional(t.Boolean()),
     version: t.Optional(BodyVersion),
   },
-  { additionalProperties: false, examples: [{ price: 1_300_000, version: 1 }] },
+  { ...strict, examples: [{ price: 1_300_000, version: 1 }] },
 )
 export type ProductPatchInput = typeof ProductPatch.static
 
@@ -135,13 +135,13 @@ export const ProductPage = t.Object({ items: t.Array(Product), nextCursor: t.Uni
 
 export const SearchBody = t.Union(
   [
-    t.Object({ barcode: Barcode }, { additionalProperties: false, title: 'By barcode' }),
+    t.Object({ barcode: Barcode }, { ...strict, title: 'By barcode' }),
     t.Object(
       {
         q: t.String({ minLength: 1, maxLength: 200, description: 'Name words, a prefix, or with a typo' }),
         limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
       },
-      { additionalProperties: false, title: 'By name' },
+      { ...strict, title: 'By name' },
     ),
   ],
   { examples: [{ barcode: '4780000000013' }, { q: 'молок', limit: 10 }] },
@@ -164,7 +164,7 @@ export const BatchBody = t.Object(
         'except barcodes, which are kept when omitted and replaced when given. A deleted product is restored.',
     }),
   },
-  { additionalProperties: false },
+  strict,
 )
 export type BatchItem = typeof NewProduct.static
 
@@ -225,7 +225,7 @@ export type CategoryView = typeof Category.static
 const CategoryName = t.String({ minLength: 1, maxLength: 200, examples: ['Молочные продукты'] })
 export const NewCategory = t.Object(
   { name: CategoryName, parentId: t.Optional(t.Union([Uuid, t.Null()])) },
-  { additionalProperties: false, examples: [{ name: 'Молочные продукты' }] },
+  { ...strict, examples: [{ name: 'Молочные продукты' }] },
 )
 export const CategoryPatch = t.Object(
   {
@@ -233,7 +233,7 @@ export const CategoryPatch = t.Object(
     parentId: t.Optional(t.Union([Uuid, t.Null()])),
     version: t.Optional(BodyVersion),
   },
-  { additionalProperties: false, examples: [{ name: 'Молоко и сливки', version: 1 }] },
+  { ...strict, examples: [{ name: 'Молоко и сливки', version: 1 }] },
 )
 export const CategoryListQuery = t.Object({ ...Pagination })
 export const CategoryPage = t.Object({

@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
+import { strict } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
@@ -23,7 +24,6 @@ const Phone = t.String({
     'Any common format; stored in E.164 (local numbers are read as Uzbek: 90 123 45 67 → +998901234567)',
   examples: ['+998 90 123-45-67'],
 })
-const strict = { additionalProperties: false }
 
 export const Store = t.Object(
   {

@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { Money } from '../../lib/schemas'
+import { Money, strict } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
@@ -12,7 +12,6 @@ const Quantity = t.Union(
 )
 const Instant = t.String({ format: 'date-time' })
 const Method = t.Union([t.Literal('cash'), t.Literal('card'), t.Literal('transfer')])
-const strict = { additionalProperties: false }
 
 export const PaymentInput = t.Object({ method: Method, amount: Money('Minor units tendered') }, strict)
 

@@ -1,9 +1,8 @@
 import { t } from 'elysia'
-import { Pagination } from '../../lib/schemas'
+import { Pagination, strict } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const Instant = t.String({ format: 'date-time' })
-const strict = { additionalProperties: false }
 const QuantityText = t.String({ description: 'Decimal string with three decimals', examples: ['12.500'] })
 
 /** A signed quantity in the request: up to 3 decimals, as a string or a number. */
