@@ -131,3 +131,21 @@ describe('unknown fields', () => {
     expect(patch.body.errors).toEqual([{ path: 'body/allowNegativStock', message: 'unknown field' }])
   })
 })
+
+describe('register clocks', () => {
+  test('a sale dated ahead of the server by more than the clock skew is refused; in a batch, only that one', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString()
+    const body = { shiftId, items: [{ barcode: s.milk }], payments: [{ method: 'cash', amount: 10_000_000 }] }
+    expect400(await s.sell({ ...body, occurredAt: tomorrow }))
+    const ahead = new Date(Date.now() + 60_000).toISOString()
+    const batch = await s.call('POST', '/api/v1/receipts/offline-batch', {
+      receipts: [
+        { ...body, id: crypto.randomUUID(), occurredAt: tomorrow },
+        { ...body, id: crypto.randomUUID(), occurredAt: ahead },
+      ],
+    })
+    expect(batch.status).toBe(200)
+    expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['error', 'created'])
+    expect(batch.body.results[0].error.code).toBe('VALIDATION_FAILED')
+  })
+})

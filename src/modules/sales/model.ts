@@ -103,7 +103,11 @@ export const NewReceipt = t.Object(
     storeId: t.Optional(Id),
     terminalId: t.Optional(Id),
     occurredAt: t.Optional(
-      t.String({ format: 'date-time', description: 'When the sale happened (offline); defaults to now' }),
+      t.String({
+        format: 'date-time',
+        description:
+          'When the sale happened (offline); defaults to now. After 2000 and at most 5 minutes ahead of the server clock',
+      }),
     ),
     customerId: t.Optional(Id),
     employeeId: t.Optional(Id),

@@ -5,6 +5,7 @@ import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/
 import { decodeTimeCursor, encodeCursor } from '../../infra/resource'
 import { TenantDb } from '../../infra/tenant-db'
 import { AppError, notFound } from '../../lib/errors'
+import { occurredAt } from '../../lib/occurred-at'
 import { hasScope } from '../../lib/scopes'
 import type { Principal } from '../../plugins/auth'
 import { employeeRows } from '../org/service'
@@ -17,8 +18,6 @@ export type ReceiptDeps = { db: Db; catalog: LineCatalog; lockTimeoutMs?: number
 export type CreateOutcome = { status: 200 | 201; body: ReceiptView; replayed: boolean }
 
 const RECEIPT_ROUTE = 'POST /api/v1/receipts'
-const EARLIEST = Date.UTC(2000, 0, 1)
-const LATEST = Date.UTC(2100, 0, 1)
 
 /**
  * Records a sale exactly once. Lines are priced here (catalog reads, no locks); the write — key,
@@ -76,12 +75,7 @@ async function recordReceipt(
   idempotencyKey: string | undefined,
 ): Promise<CreateOutcome> {
   const { db } = deps
-  const occurred = input.occurredAt ? new Date(input.occurredAt) : new Date()
-  const at = occurred.getTime()
-  if (!(at >= EARLIEST && at < LATEST))
-    throw new AppError(400, 'VALIDATION_FAILED', 'occurredAt must be between 2000 and 2100', {
-      errors: [{ path: 'occurredAt', message: 'out of range' }],
-    })
+  const occurred = occurredAt(input.occurredAt)
   const [lines] = await Promise.all([
     priceLines(db, auth.tenantId, input.items, deps.catalog, async () => {
       if (hasScope(auth.scopes, 'admin')) return true

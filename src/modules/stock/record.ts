@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
 import type { TenantDb } from '../../infra/tenant-db'
 import { AppError, badRequest } from '../../lib/errors'
+import { occurredAt } from '../../lib/occurred-at'
 import type { Principal } from '../../plugins/auth'
 import type { LevelView, MovementView, NewMovementInput } from './model'
 import { formatMilli, fromNumeric, parseSigned } from './quantity'
@@ -19,19 +20,6 @@ import { checkProducts, checkWarehouses } from './references'
 
 type Delta = { warehouseId: string; productId: string; quantity: bigint; type: MovementView['type'] }
 type Row = { warehouseId: string; productId: string; quantity: string }
-
-const EARLIEST = Date.UTC(2000, 0, 1)
-/** Registers' clocks drift; a movement dated slightly ahead is accepted, a future one is not. */
-const SKEW_MS = 5 * 60_000
-
-function occurredAt(input: NewMovementInput): Date {
-  const at = input.occurredAt ? new Date(input.occurredAt) : new Date()
-  if (Number.isNaN(at.getTime()) || at.getTime() < EARLIEST || at.getTime() > Date.now() + SKEW_MS)
-    throw badRequest('occurredAt must be after 2000 and not in the future', [
-      { path: 'occurredAt', message: 'out of range' },
-    ])
-  return at
-}
 
 /** The signed change of each line at each warehouse, after the per-type sign rules. */
 function deltas(input: NewMovementInput): Delta[] {
@@ -187,7 +175,7 @@ export async function recordMovements(
   auth: Principal,
   input: NewMovementInput,
 ): Promise<{ movements: MovementView[]; levels: LevelView[] }> {
-  const at = occurredAt(input)
+  const at = occurredAt(input.occurredAt)
   const lines = deltas(input)
   await Promise.all([
     checkWarehouses(tdb, auth, [input.warehouseId, ...(input.toWarehouseId ? [input.toWarehouseId] : [])]),
