@@ -135,6 +135,15 @@ describe('settings', () => {
       },
     })
     expect(bad.status).toBe(400)
+    const layout = { prefix: '22', itemDigits: 5, kind: 'weight', valueDigits: 5, decimals: 3 }
+    const twice = await t.request('PATCH', '/api/v1/settings', {
+      key: apiKey,
+      body: { weightBarcodes: [layout, { ...layout, kind: 'price', decimals: 2 }] },
+    })
+    expect(twice.status).toBe(400)
+    expect(((await twice.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: 'weightBarcodes/1/prefix', message: 'used by an earlier layout' },
+    ])
     const ok = await t.request('PATCH', '/api/v1/settings', {
       key: apiKey,
       body: { allowNegativeStock: false, version: 1 },

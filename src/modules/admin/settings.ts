@@ -26,7 +26,8 @@ export async function updateSettings(
   expectedVersion?: number,
 ) {
   const { version: _ignored, ...changes } = patch
-  for (const [i, layout] of (changes.weightBarcodes ?? []).entries())
+  const layouts = changes.weightBarcodes ?? []
+  for (const [i, layout] of layouts.entries()) {
     if (2 + layout.itemDigits + layout.valueDigits + 1 !== 13)
       throw badRequest('a weight barcode layout must add up to 13 digits', [
         {
@@ -34,6 +35,12 @@ export async function updateSettings(
           message: 'prefix (2) + itemDigits + valueDigits + check digit must be 13',
         },
       ])
+    // A label must decode one way only.
+    if (layouts.findIndex((l) => l.prefix === layout.prefix) !== i)
+      throw badRequest(`weight barcode prefix ${layout.prefix} has two layouts`, [
+        { path: `weightBarcodes/${i}/prefix`, message: 'used by an earlier layout' },
+      ])
+  }
   const [row] = await tdb.db
     .update(settings)
     .set({ ...changes, version: sql`${settings.version} + 1`, updatedAt: sql`now()` })
