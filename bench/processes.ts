@@ -159,10 +159,19 @@ export async function startServer(
 }
 
 /** The ceiling: a bare Bun.serve replaying captured response bodies (bench/ceiling-server.ts). */
-export async function startCeiling(responsesFile: string, cpus: string | undefined): Promise<Child> {
+export const startCeiling = (responsesFile: string, cpus: string | undefined) =>
+  startBare(['bench/ceiling-server.ts', responsesFile], {}, cpus)
+
+/** A bare Bun.serve script of bench/ that answers GET /__ready once listening. */
+export async function startBare(
+  args: string[],
+  env: Record<string, string>,
+  cpus: string | undefined,
+): Promise<Child> {
   const port = freePort()
-  const { proc, logs } = spawnPinned([process.execPath, 'bench/ceiling-server.ts', responsesFile], cpus, {
+  const { proc, logs } = spawnPinned([process.execPath, ...args], cpus, {
     ...process.env,
+    ...env,
     PORT: String(port),
   })
   const baseUrl = `http://127.0.0.1:${port}`
