@@ -188,6 +188,41 @@ describe('shifts, refunds and reports', () => {
     await s.call('POST', `/api/v1/shifts/${otherShift.body.id}/close`, { countedCash: 0 }, { key: s.admin })
   })
 
+  test("a store-bound key opens, reads and pays into shifts of its own store's registers only", async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      s.call(method, path, body, { key: s.admin })
+    const store = await admin('POST', '/api/v1/stores', { name: 'Чиланзар', timezone: 'Asia/Tashkent' })
+    const till = await admin('POST', '/api/v1/terminals', { storeId: store.body.id, name: 'Касса 1' })
+    const manager = await admin('POST', '/api/v1/api-keys', {
+      scopes: ['sales:write', 'sales:read'],
+      storeId: store.body.id,
+    })
+    const key = manager.body.key as string
+    const elsewhere = await s.call(
+      'POST',
+      '/api/v1/shifts',
+      { terminalId: s.demo.terminalId, openingCash: 0 },
+      { key },
+    )
+    expect(elsewhere.status).toBe(404)
+    const demoShift = await s.openShift()
+    expect((await s.call('GET', `/api/v1/shifts/${demoShift}`, undefined, { key })).status).toBe(404)
+    const cashElsewhere = await s.call(
+      'POST',
+      `/api/v1/shifts/${demoShift}/cash`,
+      { type: 'in', amount: 1 },
+      { key },
+    )
+    expect(cashElsewhere.status).toBe(404)
+    const own = await s.call('POST', '/api/v1/shifts', { terminalId: till.body.id, openingCash: 0 }, { key })
+    expect(own.status).toBe(201)
+    expect(
+      (await s.call('POST', `/api/v1/shifts/${own.body.id}/cash`, { type: 'in', amount: 1 }, { key })).status,
+    ).toBe(201)
+    await s.call('POST', `/api/v1/shifts/${own.body.id}/close`, { countedCash: 1 }, { key })
+    await s.call('POST', `/api/v1/shifts/${demoShift}/close`, { countedCash: 0 })
+  })
+
   test('with negative stock refused, a sale beyond the stock is 409 and changes nothing', async () => {
     await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: false }, { key: s.admin })
     const shiftId = await s.openShift()
