@@ -127,6 +127,19 @@ describe('unknown fields', () => {
     })
     expect400(sale)
     expect(sale.body.errors).toContainEqual({ path: 'body/items/0/qty', message: 'unknown field' })
+    const batch = await s.call('POST', '/api/v1/receipts/offline-batch', {
+      receipts: [
+        {
+          id: crypto.randomUUID(),
+          shiftId,
+          occurredAt: new Date().toISOString(),
+          items: [{ barcode: s.milk }],
+          payments: [{ method: 'cash', amount: 10_000_000 }],
+          cashier: 'Дилноза',
+        },
+      ],
+    })
+    expect(batch.body.errors).toEqual([{ path: 'body/receipts/0/cashier', message: 'unknown field' }])
     const patch = await admin('PATCH', '/api/v1/settings', { allowNegativStock: false })
     expect(patch.body.errors).toEqual([{ path: 'body/allowNegativStock', message: 'unknown field' }])
   })

@@ -85,4 +85,26 @@ describe('OpenAPI document', () => {
     }
     expect(missing).toEqual([])
   })
+
+  test('every object of every request body refuses unknown fields', () => {
+    // An object that allows them lets Elysia drop a misspelt field without a word.
+    const loose: string[] = []
+    const walk = (schema: unknown, where: string): void => {
+      if (!schema || typeof schema !== 'object') return
+      const o = schema as Record<string, unknown>
+      if (o.type === 'object' || o.properties) {
+        const extra = o.additionalProperties as { not?: unknown } | undefined
+        if (!extra || typeof extra !== 'object' || !('not' in extra)) loose.push(where)
+        for (const [name, sub] of Object.entries((o.properties ?? {}) as Record<string, unknown>))
+          walk(sub, `${where}/${name}`)
+      }
+      walk(o.items, `${where}/items`)
+      for (const k of ['anyOf', 'oneOf', 'allOf'] as const)
+        for (const [i, sub] of ((o[k] ?? []) as unknown[]).entries()) walk(sub, `${where}/${k}/${i}`)
+    }
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops))
+        walk(op.requestBody?.content?.['application/json']?.schema, `${method.toUpperCase()} ${path}`)
+    expect(loose).toEqual([])
+  })
 })

@@ -210,10 +210,13 @@ export const ReceiptListQuery = t.Object({
 export const OfflineBatch = t.Object(
   {
     receipts: t.Array(
-      t.Composite([
-        t.Omit(NewReceipt, ['id', 'occurredAt']),
-        t.Object({ id: Id, occurredAt: t.String({ format: 'date-time' }) }),
-      ]),
+      t.Composite(
+        [
+          t.Omit(NewReceipt, ['id', 'occurredAt']),
+          t.Object({ id: Id, occurredAt: t.String({ format: 'date-time' }) }),
+        ],
+        strict,
+      ),
       { minItems: 1, maxItems: 500 },
     ),
   },
