@@ -54,6 +54,9 @@ export async function withIdempotency<T>(
         idempotentReplays.inc({ route })
         return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
       }
+      // The wait bound was for the key alone: the effect may queue behind ordinary locks (a shift
+      // being closed), which is no reason to answer "in flight".
+      await tx.db.execute(sql.raw('set local lock_timeout to default'))
       const outcome = await effect(tx)
       await tx.db
         .update(idempotencyKeys)

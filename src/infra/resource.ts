@@ -14,7 +14,7 @@ type ResourceTable = TenantTable & {
 export type Page<T> = { items: T[]; nextCursor: string | null }
 
 export const encodeCursor = (value: string) => Buffer.from(value).toString('base64url')
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+export const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const ID_CURSOR = new RegExp(`^${UUID}$`)
 /** Two ids, e.g. (warehouse, product). */
 export const ID_PAIR_CURSOR = new RegExp(`^${UUID}\\|${UUID}$`)

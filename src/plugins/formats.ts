@@ -3,7 +3,7 @@
 import '@elysiajs/openapi'
 import { FormatRegistry } from '@sinclair/typebox'
 import { fullFormats } from 'elysia/type-system/format'
-import { isStorableInstant } from '../lib/schemas'
+import { isStorableDateTime } from '../lib/schemas'
 
 /**
  * @elysiajs/openapi replaces TypeBox's global `uuid`, `date-time`, `email`… checks with Zod ones that
@@ -20,10 +20,11 @@ const email = fullFormats.email as RegExp
 FormatRegistry.Set('uuid', (value) => uuid.test(value))
 /**
  * Dates and instants must also be ones the service can store and compute with: a leap second or an
- * offset such as `+05` passes the RFC grammar but not `Date.parse`, and years outside 1900–2999
- * (year 1 shifted by a time zone, five-digit years) overflow PostgreSQL or ISO formatting.
+ * offset such as `+05` passes the RFC grammar but not `Date.parse`, years outside 1900–2999 (year 1
+ * shifted by a time zone, five-digit years) overflow PostgreSQL or ISO formatting, and PostgreSQL
+ * refuses offsets the grammar allows (`+23:59`).
  */
-FormatRegistry.Set('date-time', (value) => dateTime(value) && isStorableInstant(Date.parse(value)))
-FormatRegistry.Set('date', (value) => date(value) && isStorableInstant(Date.parse(value)))
+FormatRegistry.Set('date-time', (value) => dateTime(value) && isStorableDateTime(value))
+FormatRegistry.Set('date', (value) => date(value) && isStorableDateTime(value))
 FormatRegistry.Set('uri', uri)
 FormatRegistry.Set('email', (value) => email.test(value))

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
-import { badRequest } from '../lib/errors'
+import { badRequest, type FieldError } from '../lib/errors'
 import { problemResponse } from './problem'
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -12,13 +12,27 @@ export function requestIdOf(request: Request): string {
   return given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
 }
 
-/** The path of the first string holding U+0000, which PostgreSQL text cannot store, if any. */
-export function nulPath(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
-  if (value === null || typeof value !== 'object') return undefined
-  for (const [key, item] of Object.entries(value)) {
-    const found = nulPath(item, `${path}/${key}`)
-    if (found) return found
+/** Deeper than any schema of the API (an offline batch's line fields are 5 levels down). */
+const MAX_DEPTH = 16
+
+/**
+ * The first part of a request's input that no schema accepts and that must not reach the schema
+ * check: a string PostgreSQL cannot store — U+0000, or an unpaired surrogate (JSON allows
+ * `"\ud800"`; text would keep U+FFFD, jsonb refuses it) — or nesting deeper than any schema
+ * (Elysia's validation error serialises the whole value: seconds of CPU, then a RangeError, for a
+ * 40 KB body nested 20,000 deep). Walked with a stack of its own, since recursion would overflow.
+ */
+export function inputProblem(value: unknown, path: string): FieldError | undefined {
+  const pending: [unknown, string, number][] = [[value, path, 0]]
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, where, depth] = next
+    if (typeof item === 'string') {
+      if (item.includes('\u0000') || !item.isWellFormed())
+        return { path: where, message: 'contains U+0000 or an unpaired surrogate' }
+    } else if (item !== null && typeof item === 'object') {
+      if (depth === MAX_DEPTH) return { path: where, message: `nested deeper than ${MAX_DEPTH} levels` }
+      for (const [key, child] of Object.entries(item)) pending.push([child, `${where}/${key}`, depth + 1])
+    }
   }
   return undefined
 }
@@ -55,7 +69,7 @@ export type AccessLog = ReturnType<typeof createAccessLog>
 
 /**
  * Request id (accepted from X-Request-Id or generated, echoed back), body size and content-type
- * gates, a 400 for U+0000 anywhere in the input, and the access log of every request.
+ * gates, a 400 for text PostgreSQL cannot store anywhere in the input, and the access log.
  */
 export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyLimit: number }) =>
   new Elysia({ name: 'request-context' })
@@ -74,8 +88,9 @@ export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyL
         return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
     })
     .onTransform({ as: 'global' }, ({ body, query, params }) => {
-      const path = nulPath(params, 'params') ?? nulPath(query, 'query') ?? nulPath(body, 'body')
-      if (path) throw badRequest(`${path} contains U+0000`, [{ path, message: 'contains U+0000' }])
+      const problem =
+        inputProblem(params, 'params') ?? inputProblem(query, 'query') ?? inputProblem(body, 'body')
+      if (problem) throw badRequest(`${problem.path} ${problem.message}`, [problem])
     })
     .onAfterResponse({ as: 'global' }, (ctx) => {
       const { request, set, route } = ctx

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
 import type { TenantDb } from '../../infra/tenant-db'
 import { badRequest, notFound } from '../../lib/errors'
-import { isStorableInstant } from '../../lib/schemas'
+import { isStorableDateTime } from '../../lib/schemas'
 import type { Principal } from '../../plugins/auth'
 
 // A report's period per store: dates are whole business days in the store's own time zone, so
@@ -15,8 +15,11 @@ export type Period = { stores: StoreWindow[]; minLo: string; maxHi: string }
 const isDate = (v: string) => v.length === 10
 
 function checkMoment(value: string, path: string) {
-  const ms = Date.parse(isDate(value) ? `${value}T00:00:00Z` : value)
-  if (!isStorableInstant(ms) || (isDate(value) && new Date(ms).toISOString().slice(0, 10) !== value))
+  const instant = isDate(value) ? `${value}T00:00:00Z` : value
+  if (
+    !isStorableDateTime(instant) ||
+    (isDate(value) && new Date(instant).toISOString().slice(0, 10) !== value)
+  )
     throw badRequest(`${path} is not a valid date or instant`, [{ path, message: 'invalid date' }])
 }
 

@@ -106,7 +106,7 @@ export const NewReceipt = t.Object(
       t.String({
         format: 'date-time',
         description:
-          'When the sale happened (offline); defaults to now. After 2000 and at most 5 minutes ahead of the server clock',
+          'When the sale happened (offline); defaults to now. After 2000; a moment more than 5 minutes ahead of the server clock (a register whose clock runs fast) is recorded as the server’s now',
       }),
     ),
     customerId: t.Optional(Id),

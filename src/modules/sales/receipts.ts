@@ -75,7 +75,7 @@ async function recordReceipt(
   idempotencyKey: string | undefined,
 ): Promise<CreateOutcome> {
   const { db } = deps
-  const occurred = occurredAt(input.occurredAt)
+  const occurred = occurredAt(input.occurredAt, 'now')
   const [lines] = await Promise.all([
     priceLines(db, auth.tenantId, input.items, deps.catalog, async () => {
       if (hasScope(auth.scopes, 'admin')) return true

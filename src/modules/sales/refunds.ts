@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../lib/errors'
 import type { Principal } from '../../plugins/auth'
 import type { NewRefund } from './model'
 import { formatQuantity, parseQuantity } from './pricing'
-import { lockOpenShift, openShiftOf } from './shifts'
+import { getShift, openShiftOf } from './shifts'
 
 type Line = {
   id: string
@@ -94,15 +94,19 @@ export async function createRefund(
     // The line's share for everything refunded so far, this refund included, less what was paid.
     const part = (whole: bigint, paid: bigint) => {
       const owed = share(whole, refunded + qty, sold) - paid
-      return Number(owed > 0n ? owed : 0n)
+      return owed > 0n ? owed : 0n
     }
+    const amount = part(BigInt(line.total), done.amount)
+    // Amount and tax round on their own: a part never carries more tax than money (the rest
+    // follows with a later part), except the last, which settles the line exactly.
+    const tax = part(BigInt(line.tax), done.tax)
     return {
       receiptItemId: line.id,
       productId: line.productId,
       quantityMilli: qty,
       quantity: formatQuantity(qty),
-      amount: part(BigInt(line.total), done.amount),
-      tax: part(BigInt(line.tax), done.tax),
+      amount: Number(amount),
+      tax: Number(qty === left || tax <= amount ? tax : amount),
     }
   })
   const total = out.reduce((s, l) => s + l.amount, 0)
@@ -119,7 +123,7 @@ export async function createRefund(
   // A register pays refunds from its open shift; a back-office key may name one or none.
   const shiftId =
     body.shiftId ?? (auth.terminalId ? await openShiftOf(tdb, auth.terminalId) : undefined) ?? null
-  if (shiftId) await lockOpenShift(tdb, auth, shiftId)
+  if (shiftId) await getShift(tdb, auth, shiftId, { lock: true })
   else if (auth.terminalId)
     throw new AppError(409, 'SHIFT_NOT_OPEN', 'This terminal has no open shift to pay the refund from')
 

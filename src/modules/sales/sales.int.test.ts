@@ -100,7 +100,14 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
         sql`select 1 from receipt_items where tenant_id = ${s.tenantId} and id = ${line} for update`,
       )
       pending = [refund(1), refund(2)]
-      await Bun.sleep(300)
+      // Released only once both wait on the lock: otherwise the race is not the one tested.
+      for (let waiting = 0; waiting < 2; await Bun.sleep(20)) {
+        const [row] = await rows<{ n: number }>(
+          t.db,
+          sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%receipt_items%for update%'`,
+        )
+        waiting = row?.n ?? 0
+      }
     })
     const done = await Promise.all(pending)
     expect(done.map((r) => r.status)).toEqual([201, 201])

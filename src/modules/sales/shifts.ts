@@ -31,29 +31,25 @@ const boundTo = (auth: Principal) =>
       ? eq(shifts.storeId, auth.storeId)
       : undefined
 
-/** A shift of the tenant; a bound key sees only its own terminal's (or store's) shifts. */
-export async function getShift(tdb: TenantDb, auth: Principal, id: string): Promise<ShiftRow> {
-  const [row] = await tdb.db
-    .select()
-    .from(shifts)
-    .where(tdb.where(shifts, eq(shifts.id, id), boundTo(auth)))
-  if (!row) throw notFound('shift')
-  return row
-}
-
 /**
- * The open shift that money is about to enter or leave, locked FOR SHARE until the caller's
- * transaction ends. Closing takes the row FOR UPDATE, so a refund or cash movement either lands
- * before the Z report is drawn or finds the shift closed — never in a closed shift.
+ * A shift of the tenant; a bound key sees only its own terminal's (or store's) shifts. With
+ * `lock`, the open shift that money is about to enter or leave, locked FOR SHARE until the
+ * caller's transaction ends: closing takes the row FOR UPDATE, so a refund or cash movement either
+ * lands before the Z report is drawn or finds the shift closed — never in a closed shift.
  */
-export async function lockOpenShift(tdb: TenantDb, auth: Principal, id: string): Promise<ShiftRow> {
-  const [row] = await tdb.db
+export async function getShift(
+  tdb: TenantDb,
+  auth: Principal,
+  id: string,
+  opts: { lock?: boolean } = {},
+): Promise<ShiftRow> {
+  const query = tdb.db
     .select()
     .from(shifts)
     .where(tdb.where(shifts, eq(shifts.id, id), boundTo(auth)))
-    .for('share')
+  const [row] = opts.lock ? await query.for('share') : await query
   if (!row) throw notFound('shift')
-  if (row.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is closed')
+  if (opts.lock && row.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is closed')
   return row
 }
 
@@ -196,7 +192,7 @@ export async function addCashMovement(
   body: typeof CashMovementInput.static,
 ) {
   const [row] = await tdb.transaction(async (tx) => {
-    await lockOpenShift(tx, auth, id)
+    await getShift(tx, auth, id, { lock: true })
     return tx.db
       .insert(cashMovements)
       .values(tx.own({ shiftId: id, type: body.type, amount: body.amount, reason: body.reason ?? null }))
