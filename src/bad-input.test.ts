@@ -129,6 +129,17 @@ describe('input the database cannot store is a 400, not a 500', () => {
       expect400(await admin('GET', `/api/v1/stock/movements?cursor=${cursor}`))
     }
     expect400(await admin('GET', `/api/v1/products?cursor=${encodeCursor('-'.repeat(36))}`))
+    // The catalog sync cursor keeps PostgreSQL's own timestamp text.
+    for (const value of [
+      `2026-11-26 10:00:00+00|${'-'.repeat(36)}`,
+      `2026-13-45 99:99:99+00|${crypto.randomUUID()}`,
+    ])
+      expect400(
+        await admin(
+          'GET',
+          `/api/v1/products?updatedSince=2026-01-01T00:00:00Z&cursor=${encodeCursor(value)}`,
+        ),
+      )
   })
 })
 
