@@ -59,14 +59,14 @@ const MAX_MS = Date.UTC(3000, 0, 1)
 /** An instant PostgreSQL and ISO formatting handle: 1900 ≤ year < 3000 (false for NaN). */
 export const isStorableInstant = (ms: number) => ms >= MIN_MS && ms < MAX_MS
 
-const OFFSET = /([+-])(\d{2}):?(\d{2})$/
+const OFFSET = /[+-](\d{2}):?(\d{2})$/
 /**
  * An RFC 3339 date or date-time PostgreSQL can take: storable (above) and, if it has a UTC offset,
  * one within ±14:00 as real zones are (PostgreSQL refuses ±16:00; `Date.parse` takes up to ±23:59).
  */
 export function isStorableDateTime(value: string): boolean {
   const offset = OFFSET.exec(value)
-  if (offset && Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60) return false
+  if (offset && Number(offset[1]) * 60 + Number(offset[2]) > 14 * 60) return false
   return isStorableInstant(Date.parse(value))
 }
 

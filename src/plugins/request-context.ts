@@ -69,7 +69,7 @@ export type AccessLog = ReturnType<typeof createAccessLog>
 
 /**
  * Request id (accepted from X-Request-Id or generated, echoed back), body size and content-type
- * gates, a 400 for text PostgreSQL cannot store anywhere in the input, and the access log.
+ * gates, a 400 for input no schema can take (unstorable text, deep nesting), and the access log.
  */
 export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyLimit: number }) =>
   new Elysia({ name: 'request-context' })
