@@ -172,6 +172,9 @@ describe('unknown fields', () => {
       ],
     })
     expect(batch.body.errors).toEqual([{ path: 'body/receipts/0/cashier', message: 'unknown field' }])
+    // A search body is one of two shapes: the closer one names the field.
+    const search = await s.call('POST', '/api/v1/products/search', { q: 'молоко', limt: 5 })
+    expect(search.body.errors).toEqual([{ path: 'body/limt', message: 'unknown field' }])
     const patch = await admin('PATCH', '/api/v1/settings', { allowNegativStock: false })
     expect(patch.body.errors).toEqual([{ path: 'body/allowNegativStock', message: 'unknown field' }])
   })

@@ -39,10 +39,22 @@ export function problemResponse(
   })
 }
 
-type ValueErrorLike = { path?: string; message?: string; summary?: string }
+type ValueErrorLike = {
+  path?: string
+  message?: string
+  summary?: string
+  errors?: Iterable<ValueErrorLike>[]
+}
+
+/** A union's error says only "one of …": the alternative that came closest says what is wrong. */
+function leaves(e: ValueErrorLike): ValueErrorLike[] {
+  const alternatives = (e.errors ?? []).map((each) => [...each]).sort((a, b) => a.length - b.length)
+  const closest = alternatives[0]
+  return closest?.length ? closest.flatMap(leaves) : [e]
+}
 
 function validationErrors(error: { all?: unknown; type?: string }): FieldError[] {
-  const all = Array.isArray(error.all) ? (error.all as ValueErrorLike[]) : []
+  const all = Array.isArray(error.all) ? (error.all as ValueErrorLike[]).flatMap(leaves) : []
   const where = error.type && error.type !== 'body' ? error.type : 'body'
   return all.map((e) => ({
     path: `${where}${e.path ?? ''}`,
