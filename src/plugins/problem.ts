@@ -72,10 +72,7 @@ export const problem = (log: Logger) =>
   })
 
 export function toProblem(code: string | number, error: unknown, request: Request, log: Logger): Response {
-  // Elysia wraps whatever a parse hook throws in a ParseError: ours (413, 415) are kept.
-  const cause = code === 'PARSE' ? (error as { cause?: unknown } | undefined)?.cause : undefined
-  const known = error instanceof AppError ? error : cause instanceof AppError ? cause : undefined
-  if (known) return problemResponse(known.status, known.code, known.detail, known.extra)
+  if (error instanceof AppError) return problemResponse(error.status, error.code, error.detail, error.extra)
   switch (code) {
     case 'VALIDATION':
       return problemResponse(400, 'VALIDATION_FAILED', 'The request does not match the schema', {

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
-import { AppError, badRequest, type FieldError } from '../lib/errors'
+import { badRequest, type FieldError } from '../lib/errors'
 import { problemResponse } from './problem'
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -86,19 +86,6 @@ export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyL
       const type = request.headers.get('content-type')
       if (length > 0 && type !== null && !type.toLowerCase().startsWith('application/json'))
         return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
-    })
-    // A body sent without Content-Length (chunked) has a size only once read: read here, bounded
-    // by the same limit (Bun stops it at 4×), and parsed as the JSON the API takes.
-    .onParse({ as: 'global' }, async ({ request }) => {
-      if (request.headers.has('content-length') || !request.body) return
-      const type = request.headers.get('content-type')
-      if (type !== null && !type.toLowerCase().startsWith('application/json'))
-        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
-      const bytes = await request.arrayBuffer()
-      if (bytes.byteLength > bodyLimit)
-        throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${bodyLimit} bytes`)
-      if (bytes.byteLength === 0) return null
-      return JSON.parse(new TextDecoder().decode(bytes))
     })
     .onTransform({ as: 'global' }, ({ body, query, params }) => {
       const problem =
