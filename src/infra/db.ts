@@ -123,6 +123,10 @@ export async function literalRows<T>(db: Db, text: string): Promise<T[]> {
   return driver ? ((await driver.unsafe(text)) as unknown as T[]) : rows<T>(db, sql.raw(text))
 }
 
+/** `(select …)` of the given ids as uuids, for `x in ${anyOf(ids)}`: one parameter however many. */
+export const anyOf = (ids: string[]) =>
+  sql`(select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`
+
 /** Rows of a raw statement, whatever the driver's result shape (postgres.js: array; PGlite: {rows}). */
 export async function rows<T>(db: Db | Tx, query: ReturnType<typeof sql>): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { type Db, rows } from '../../infra/db'
+import { anyOf, type Db, rows } from '../../infra/db'
 import { AppError } from '../../lib/errors'
 import type { NewReceiptInput } from './model'
 import { type PricedLine, parseQuantity } from './pricing'
@@ -33,7 +33,7 @@ async function productsById(db: Db, tenantId: string, ids: string[]): Promise<Ma
     db,
     sql`select p.id, p.name, p.price::float8 as price, p.tax_rate as "taxRate" from products p
       where p.tenant_id = ${tenantId} and p.deleted_at is null
-        and p.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`,
+        and p.id in ${anyOf(ids)}`,
   )
   return new Map(found.map((p) => [p.id, p]))
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { refundItems, refunds } from '../../../db/schema'
-import { rows } from '../../infra/db'
+import { anyOf, rows } from '../../infra/db'
 import type { TenantDb } from '../../infra/tenant-db'
 import { AppError, notFound } from '../../lib/errors'
 import type { Principal } from '../../plugins/auth'
@@ -61,7 +61,7 @@ export async function createRefund(
         i.total, i.tax
       from receipt_items i
       where i.tenant_id = ${t} and i.receipt_id = ${receiptId} and i.occurred_at = ${receipt.occurredAt}::timestamptz
-        and i.id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+        and i.id in ${anyOf(ids)}
       order by i.id
       for update`,
   )
@@ -72,7 +72,7 @@ export async function createRefund(
   const before = await rows<{ id: string; amount: string; tax: string }>(
     tdb.db,
     sql`select receipt_item_id as id, sum(amount)::text as amount, sum(tax)::text as tax from refund_items
-      where tenant_id = ${t} and receipt_item_id in (select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)
+      where tenant_id = ${t} and receipt_item_id in ${anyOf(ids)}
       group by receipt_item_id`,
   )
   const returned = new Map(before.map((r) => [r.id, { amount: BigInt(r.amount), tax: BigInt(r.tax) }]))

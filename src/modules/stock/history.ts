@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { rows } from '../../infra/db'
+import { anyOf, rows } from '../../infra/db'
 import { decodeTimeCursor, encodeCursor, type Page } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import type { Principal } from '../../plugins/auth'
@@ -25,7 +25,7 @@ export function movementQuery(
       m.quantity::text as quantity, m.reason, m.reference, m.occurred_at as "occurredAt", m.receipt_id as "receiptId"
     from stock_movements m
     where m.tenant_id = ${tenantId}
-      ${single ? sql`and m.warehouse_id = ${single}` : warehouses ? sql`and m.warehouse_id in (select (jsonb_array_elements_text(${JSON.stringify(warehouses)}::jsonb))::uuid)` : sql``}
+      ${single ? sql`and m.warehouse_id = ${single}` : warehouses ? sql`and m.warehouse_id in ${anyOf(warehouses)}` : sql``}
       ${q.productId ? sql`and m.product_id = ${q.productId}` : sql``}
       ${q.from ? sql`and m.occurred_at >= ${q.from}::timestamptz` : sql``}
       ${q.to ? sql`and m.occurred_at < ${q.to}::timestamptz` : sql``}

@@ -1,14 +1,11 @@
 import { sql } from 'drizzle-orm'
-import { rows } from '../../infra/db'
+import { anyOf, rows } from '../../infra/db'
 import { decodeCursor, encodeCursor, ID_PAIR_CURSOR, type Page } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import type { Principal } from '../../plugins/auth'
 import type { LevelQueryInput, LevelView } from './model'
 import { formatMilli, fromNumeric } from './quantity'
 import { checkProducts, checkWarehouses, warehouseFilter } from './references'
-
-const anyOf = (ids: string[]) =>
-  sql`(select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`
 
 /** Current levels in (warehouse, product) order — the primary key's order, so pages are index range scans. */
 export async function listLevels(

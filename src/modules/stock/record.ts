@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { rows } from '../../infra/db'
+import { anyOf, rows } from '../../infra/db'
 import type { TenantDb } from '../../infra/tenant-db'
 import { AppError, badRequest } from '../../lib/errors'
 import { occurredAt } from '../../lib/occurred-at'
@@ -147,7 +147,7 @@ async function applyCount(
     sql`select m.product_id as "productId", sum(m.quantity)::text as quantity
       from stock_movements m
       where m.tenant_id = ${t} and m.warehouse_id = ${warehouseId}
-        and m.product_id in (select (jsonb_array_elements_text(${idJson}::jsonb))::uuid)
+        and m.product_id in ${anyOf(ids)}
         and m.occurred_at > ${at.toISOString()}::timestamptz
       group by m.product_id`,
   )
