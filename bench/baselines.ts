@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Fixture } from '../db/seed/bench-fixture'
-import type { CapturedResponse } from './captured'
+import { type CapturedResponse, routeMatches } from './captured'
 import { type Engine, runLoad } from './engine'
 import { PGBENCH_SCRIPTS, type PgbenchScript, pgbenchBinary, runPgbench } from './pgbench'
 import { startCeiling } from './processes'
@@ -21,16 +21,10 @@ export async function captureResponses(baseUrl: string, scenarios: Scenario[]): 
   for (const s of scenarios) {
     if (!s.baseline.startsWith('ceiling:')) continue
     for (const route of s.routes) {
-      const prefix = route.path.split('{')[0] ?? route.path
       const method = route.method.toUpperCase()
-      const key = `${method} ${prefix}`
+      const key = `${method} ${route.path}`
       if (captured.has(key)) continue
-      const templated = route.path.includes('{')
-      const req = s.requests.find(
-        (r) =>
-          r.method === method &&
-          (templated ? r.path.startsWith(prefix) : r.path.split('?')[0] === route.path),
-      )
+      const req = s.requests.find((r) => r.method === method && routeMatches(route.path, r.path))
       if (!req) continue
       const res = await fetch(baseUrl + req.path, {
         method: req.method,
@@ -39,7 +33,7 @@ export async function captureResponses(baseUrl: string, scenarios: Scenario[]): 
       })
       captured.set(key, {
         method,
-        prefix,
+        route: route.path,
         status: res.status,
         contentType: res.headers.get('content-type') ?? 'application/json',
         body: await res.text(),

@@ -3,22 +3,30 @@
 
 export type CapturedResponse = {
   method: string
-  prefix: string
+  /** The route's OpenAPI path, e.g. /api/v1/products/by-barcode/{barcode}. */
+  route: string
   status: number
   contentType: string
   body: string
 }
 
-/** Longest prefix first, so /api/v1/products/by-barcode/… wins over /api/v1/products. */
-export const longestPrefixFirst = <T extends CapturedResponse>(captured: T[]): T[] =>
-  [...captured].sort((a, b) => b.prefix.length - a.prefix.length)
+/** The same route in Bun's router syntax: `{barcode}` becomes `:barcode`. */
+export const bunRoutePattern = (route: string): string => route.replace(/\{([^}]+)\}/g, ':$1')
 
-/** The response replayed for `method path`, from a list in longestPrefixFirst order. */
+/** Whether a request path (query ignored) is one of the route's. */
+export const routeMatches = (route: string, path: string): boolean => {
+  const want = route.split('/')
+  const got = (path.split('?')[0] ?? path).split('/')
+  return want.length === got.length && want.every((part, i) => part.startsWith('{') || part === got[i])
+}
+
+/** The response replayed for `method path`: a route's literal segments beat its parameters. */
 export function replayed<T extends CapturedResponse>(
-  routes: T[],
+  captured: T[],
   method: string,
   path: string,
 ): T | undefined {
-  for (const r of routes) if (r.method === method && path.startsWith(r.prefix)) return r
-  return undefined
+  const candidates = captured.filter((c) => c.method === method && routeMatches(c.route, path))
+  const literal = (c: T) => c.route.split('/').filter((part) => !part.startsWith('{')).length
+  return candidates.sort((a, b) => literal(b) - literal(a))[0]
 }

@@ -1,11 +1,12 @@
 // `bun bench/floor.ts --fixture FILE [--rounds 5] [--seconds 8] [--warmup 3] [--connections 64]`:
-// where a cached barcode lookup stands against its target (0.8× of a bare Bun.serve). Three servers
+// where a cached barcode lookup stands against its target (0.8× of a bare Bun.serve). Four servers
 // answer the same request, all pinned to the server core, measured in turn with the same engine and
 // connections, the order rotating every round: the ceiling (bench/ceiling-server.ts replaying the
-// API's bytes), the contract floor (bench/contract-floor-server.ts: only the work the contract asks
-// of every answer, done the cheapest way) and the API (PostgreSQL + Redis, LRU hits). Prints req/s,
-// p50/p99 and server CPU per request for each run, then the median ratios. The fixture comes from
-// `bun run db:seed --fixture FILE` on the services in DATABASE_URL/REDIS_URL.
+// API's bytes from a route of Bun's router), the same answer after finding the bearer key (reading
+// one request header), the contract floor (bench/contract-floor-server.ts: only the work the
+// contract asks of every answer, done the cheapest way) and the API (PostgreSQL + Redis, LRU hits).
+// Prints req/s, p50/p99 and server CPU per request for each run, then the median ratios. The
+// fixture comes from `bun run db:seed --fixture FILE` on the services in DATABASE_URL/REDIS_URL.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -56,11 +57,9 @@ function cpuSeconds(pid: number): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 
 const { env: services, stop: stopServices } = await ensureServices()
-const servers: Record<'ceiling' | 'floor' | 'api', Child | undefined> = {
-  ceiling: undefined,
-  floor: undefined,
-  api: undefined,
-}
+const names = ['ceiling', 'bearer', 'floor', 'api'] as const
+type Name = (typeof names)[number]
+const servers: Partial<Record<Name, Child>> = {}
 try {
   servers.api = await startServer(services, {}, pin.server)
   const response = await fetch(servers.api.baseUrl + path, { headers: requests[0]?.headers })
@@ -69,24 +68,37 @@ try {
   const bodyFile = join(workDir, 'body.json')
   const responsesFile = join(workDir, 'responses.json')
   writeFileSync(bodyFile, body)
-  const captured = { method: 'GET', prefix: path, status: 200, contentType: 'application/json', body }
+  const captured = {
+    method: 'GET',
+    route: '/api/v1/products/by-barcode/{barcode}',
+    status: 200,
+    contentType: 'application/json',
+    body,
+  }
   writeFileSync(responsesFile, JSON.stringify([captured]))
   servers.ceiling = await startCeiling(responsesFile, pin.server)
-  servers.floor = await startBare(
-    ['bench/contract-floor-server.ts', bodyFile],
-    { KEY: key, BARCODE: barcode },
-    pin.server,
-  )
+  const floorServer = (work: string) =>
+    startBare(
+      ['bench/contract-floor-server.ts', bodyFile],
+      { KEY: key, BARCODE: barcode, WORK: work },
+      pin.server,
+    )
+  servers.bearer = await floorServer('bearer')
+  servers.floor = await floorServer('contract')
   console.log(
     `${engine.name}, ${connections} connections, server ${pin.description.server}, engine ${pin.description.engine}; ` +
       `${fixture.productCount} products in the tenant; ${args.seconds} s per run after ${args.warmup} s warm-up`,
   )
-  const names = ['ceiling', 'floor', 'api'] as const
-  const rps: Record<(typeof names)[number], number[]> = { ceiling: [], floor: [], api: [] }
-  const ratios = { floor: [] as number[], api: [] as number[], apiToFloor: [] as number[] }
+  const rps: Record<Name, number[]> = { ceiling: [], bearer: [], floor: [], api: [] }
+  const ratios = {
+    bearer: [] as number[],
+    floor: [] as number[],
+    api: [] as number[],
+    apiToFloor: [] as number[],
+  }
   for (let round = 0; round < Number(args.rounds); round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length] as (typeof names)[number])
-    const got: Partial<Record<(typeof names)[number], number>> = {}
+    const order = names.map((_, i) => names[(i + round) % names.length] as Name)
+    const got: Partial<Record<Name, number>> = {}
     for (const name of order) {
       const server = servers[name] as Child
       const shape = { baseUrl: server.baseUrl, requests, expectStatus: 200, connections, workDir }
@@ -103,18 +115,18 @@ try {
           `p99 ${r.latencyMs.p99} ms, ${cpuUs.toFixed(2)} µs server CPU per request`,
       )
     }
-    const { ceiling = 0, floor = 0, api = 0 } = got
+    const { ceiling = 0, bearer = 0, floor = 0, api = 0 } = got
+    ratios.bearer.push(bearer / ceiling)
     ratios.floor.push(floor / ceiling)
     ratios.api.push(api / ceiling)
     ratios.apiToFloor.push(api / floor)
   }
   const fmt = (xs: number[]) => `${median(xs).toFixed(3)} (${xs.map((x) => x.toFixed(2)).join(', ')})`
-  console.log(
-    `median req/s: ceiling ${Math.round(median(rps.ceiling))}, floor ${Math.round(median(rps.floor))}, api ${Math.round(median(rps.api))}`,
-  )
-  console.log(`floor / ceiling: ${fmt(ratios.floor)}`)
-  console.log(`api / ceiling:   ${fmt(ratios.api)}`)
-  console.log(`api / floor:     ${fmt(ratios.apiToFloor)}`)
+  console.log(`median req/s: ${names.map((name) => `${name} ${Math.round(median(rps[name]))}`).join(', ')}`)
+  console.log(`bearer / ceiling: ${fmt(ratios.bearer)}`)
+  console.log(`floor / ceiling:  ${fmt(ratios.floor)}`)
+  console.log(`api / ceiling:    ${fmt(ratios.api)}`)
+  console.log(`api / floor:      ${fmt(ratios.apiToFloor)}`)
 } finally {
   for (const server of Object.values(servers)) await server?.stop()
   stopServices()

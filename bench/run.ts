@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import { seedBench } from '../db/seed/bench'
 import type { Fixture } from '../db/seed/bench-fixture'
 import { captureResponses, runBaselines } from './baselines'
-import { type CapturedResponse, longestPrefixFirst, replayed } from './captured'
+import { type CapturedResponse, replayed } from './captured'
 import { hitRate, readCacheStats, sampleServerConnections } from './db-checks'
 import { detectEngine, type Engine, type LoadRun, runLoad } from './engine'
 import {
@@ -119,7 +119,7 @@ async function pairWithCeiling(
   // The ceiling answers each route with the status captured for it: that is the status to expect
   // from it, e.g. 200 where the scenario gets 404s.
   const first = s.requests[0]
-  const replay = first && replayed(longestPrefixFirst(ceiling.captured), first.method, first.path)
+  const replay = first && replayed(ceiling.captured, first.method, first.path)
   const ceilingShape = {
     ...shape,
     baseUrl: ceiling.url,
