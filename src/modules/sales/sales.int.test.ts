@@ -148,6 +148,29 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
     expect(close.body.cashIn).toBe(stored?.cashIn)
   })
 
+  test('a sale queued behind its register for longer than the in-flight bound still lands', async () => {
+    // The Idempotency-Key's 2 s wait bound is for a duplicate in flight; the terminal row lock (a
+    // shift being closed, a long sale) is an ordinary wait, not a reason to answer 409.
+    const shiftId = await s.openShift()
+    const c = p(2)
+    const [shift] = await rows<{ terminalId: string }>(
+      t.db,
+      sql`select terminal_id as "terminalId" from shifts where tenant_id = ${s.tenantId} and id = ${shiftId}`,
+    )
+    let pending: ReturnType<typeof s.sell> | undefined
+    await t.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select 1 from terminals where tenant_id = ${s.tenantId} and id = ${shift?.terminalId} for update`,
+      )
+      pending = s.sell({ shiftId, items: [{ productId: c.id }], payments: [{ method: 'card', amount: c.price }] })
+      await Bun.sleep(2_600)
+    })
+    const sale = await pending
+    expect(sale?.body.code).toBeUndefined()
+    expect(sale?.status).toBe(201)
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
+  })
+
   test('50 terminals selling at once: every terminal’s numbers are gapless', async () => {
     const store = await s.call(
       'POST',
