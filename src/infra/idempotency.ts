@@ -8,11 +8,24 @@ import type { TenantDb } from './tenant-db'
 export type Outcome<T = unknown> = { status: number; body: T }
 export type IdempotentOutcome<T = unknown> = Outcome<T> & { replayed: boolean }
 
-const hashRequest = (route: string, request: unknown) =>
+/** The value with every object's keys in one order: a retry may rebuild its body from a map. */
+const canonical = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(canonical)
+  if (value === null || typeof value !== 'object') return value
+  const object = value as Record<string, unknown>
+  return Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((key) => [key, canonical(object[key])]),
+  )
+}
+
+/** What identifies "the same request" for an Idempotency-Key: its route and its parsed body. */
+export const requestHash = (route: string, request: unknown) =>
   createHash('sha256')
     .update(route)
     .update('\n')
-    .update(JSON.stringify(request ?? null))
+    .update(JSON.stringify(canonical(request ?? null)))
     .digest('hex')
 
 /**
@@ -24,18 +37,25 @@ const hashRequest = (route: string, request: unknown) =>
  */
 export async function withIdempotency<T>(
   tdb: TenantDb,
-  opts: { key: string | undefined; route: string; request: unknown; inFlightWaitMs?: number },
+  opts: {
+    key: string | undefined
+    route: string
+    request: unknown
+    inFlightWaitMs?: number
+    /** What of the answer is kept for replays, when not all of it may be stored (a secret). */
+    kept?: (body: NoInfer<T>) => unknown
+  },
   effect: (tx: TenantDb) => Promise<Outcome<T>>,
 ): Promise<IdempotentOutcome<T>> {
   const { key, route, request } = opts
   if (key === undefined) return { ...(await tdb.transaction(effect)), replayed: false }
-  const requestHash = hashRequest(route, request)
+  const hash = requestHash(route, request)
   try {
     return await tdb.transaction(async (tx) => {
       await tx.db.execute(sql.raw(`set local lock_timeout = '${Math.round(opts.inFlightWaitMs ?? 2000)}ms'`))
       const claimed = await tx.db
         .insert(idempotencyKeys)
-        .values(tx.own({ key, route, requestHash, responseStatus: 0, responseBody: {} }))
+        .values(tx.own({ key, route, requestHash: hash, responseStatus: 0, responseBody: {} }))
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key })
       if (claimed.length === 0) {
@@ -45,7 +65,7 @@ export async function withIdempotency<T>(
           .where(tx.where(idempotencyKeys, eq(idempotencyKeys.key, key)))
         if (!stored)
           throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this key is in flight')
-        if (stored.requestHash !== requestHash)
+        if (stored.requestHash !== hash)
           throw new AppError(
             422,
             'IDEMPOTENCY_KEY_REUSED',
@@ -60,7 +80,10 @@ export async function withIdempotency<T>(
       const outcome = await effect(tx)
       await tx.db
         .update(idempotencyKeys)
-        .set({ responseStatus: outcome.status, responseBody: outcome.body as object })
+        .set({
+          responseStatus: outcome.status,
+          responseBody: (opts.kept?.(outcome.body) ?? outcome.body) as object,
+        })
         .where(tx.where(idempotencyKeys, eq(idempotencyKeys.key, key)))
       return { ...outcome, replayed: false }
     })

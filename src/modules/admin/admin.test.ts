@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../../testing/harness'
 
 let t: TestApp
@@ -57,6 +58,34 @@ describe('API keys', () => {
     expect((await t.request('DELETE', `/api/v1/api-keys/${id}`, { key: apiKey })).status).toBe(204)
     expect((await t.request('GET', '/api/v1/products/by-barcode/1', { key })).status).toBe(401)
     expect((await t.request('DELETE', `/api/v1/api-keys/${id}`, { key: apiKey })).status).toBe(404)
+  })
+
+  test('a replay with its Idempotency-Key answers the same key without the secret, which is never stored', async () => {
+    const { apiKey, tenant } = await t.newTenant()
+    const idem = { 'idempotency-key': 'key-once' }
+    const first = await t.request('POST', '/api/v1/api-keys', {
+      key: apiKey,
+      headers: idem,
+      body: { name: 'till 2', scopes: ['catalog:read', 'sales:write'] },
+    })
+    const issued = (await first.json()) as { id: string; key: string }
+    expect(first.status).toBe(201)
+    // The same body with its keys in another order is the same request.
+    const again = await t.request('POST', '/api/v1/api-keys', {
+      key: apiKey,
+      headers: idem,
+      body: { scopes: ['catalog:read', 'sales:write'], name: 'till 2' },
+    })
+    expect(again.status).toBe(201)
+    expect(again.headers.get('idempotent-replayed')).toBe('true')
+    const replay = (await again.json()) as Record<string, unknown>
+    expect(replay.id).toBe(issued.id)
+    expect(replay).not.toHaveProperty('key')
+    const stored = await t.database.rows<{ body: string }>(
+      sql`select response_body::text as body from idempotency_keys where tenant_id = ${tenant.id} and key = 'key-once'`,
+    )
+    expect(stored[0]?.body).toContain(issued.id)
+    expect(stored[0]?.body).not.toContain(issued.key.slice(-43))
   })
 
   test('a tampered secret is 401, a key without the scope is 403', async () => {

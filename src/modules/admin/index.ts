@@ -45,8 +45,14 @@ export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: Admin
       async ({ auth, body, headers, set, status }) => {
         const outcome = await withIdempotency(
           tenant(auth),
-          { key: headers['idempotency-key'], route: 'POST /api/v1/api-keys', request: body },
-          async (tx) => ({ status: 201, body: await issueKey(tx, body) }),
+          {
+            key: headers['idempotency-key'],
+            route: 'POST /api/v1/api-keys',
+            request: body,
+            // The secret is stored only as a hash: a replay answers everything else.
+            kept: ({ key: _secret, ...issued }) => issued,
+          },
+          async (tx: TenantDb) => ({ status: 201, body: await issueKey(tx, body) }),
         )
         if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
         return status(201, outcome.body)
@@ -58,7 +64,7 @@ export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: Admin
         detail: {
           summary: 'Create an API key (shown once)',
           description:
-            'A key bound to a terminal sells only at that terminal and its store. The key is 256 random bits; only its hash is stored.',
+            'A key bound to a terminal sells only at that terminal and its store. The key is 256 random bits; only its hash is stored, so a replay (same Idempotency-Key, `Idempotent-Replayed: true`) answers the key without `key`: revoke it and create another if the first answer was lost.',
         },
         response: { 201: CreatedApiKey, ...problems(400, 401, 403, 404, 409, 422, 429) },
       },

@@ -45,7 +45,12 @@ export const ApiKey = t.Object({
 export const CreatedApiKey = t.Composite([
   ApiKey,
   t.Object({
-    key: t.String({ description: 'The key itself: shown only in this response, stored as a hash' }),
+    key: t.Optional(
+      t.String({
+        description:
+          'The key itself: shown only in the first answer and stored as a hash, so absent from a replay (Idempotent-Replayed: true)',
+      }),
+    ),
   }),
 ])
 

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { type Db, rows } from '../../infra/db'
+import { requestHash } from '../../infra/idempotency'
 import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/metrics'
 import { decodeTimeCursor, encodeCursor } from '../../infra/resource'
 import { TenantDb } from '../../infra/tenant-db'
@@ -37,14 +37,16 @@ export async function createReceipt(
     // A retry must replay its first answer even if the catalog changed since (a new price would
     // now fail the total), and a reused key with another body is 422 whatever the body's faults.
     if (!(error instanceof AppError) || idempotencyKey === undefined) throw error
-    const stored = await storedAnswer(deps.db, auth.tenantId, idempotencyKey, requestHash(input))
+    const stored = await storedAnswer(
+      deps.db,
+      auth.tenantId,
+      idempotencyKey,
+      requestHash(RECEIPT_ROUTE, input),
+    )
     if (!stored) throw error
     return stored
   }
 }
-
-const requestHash = (input: NewReceiptInput) =>
-  createHash('sha256').update(JSON.stringify(input)).digest('hex')
 
 async function storedAnswer(
   db: Db,
@@ -126,7 +128,7 @@ async function recordReceipt(
     tenantId: auth.tenantId,
     idempotencyKey: idempotencyKey ?? null,
     route: RECEIPT_ROUTE,
-    requestHash: requestHash(input),
+    requestHash: requestHash(RECEIPT_ROUTE, input),
     lockTimeout: `${deps.lockTimeoutMs ?? 2000}ms`,
     receipt: {
       id,

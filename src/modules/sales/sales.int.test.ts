@@ -162,7 +162,11 @@ describe.skipIf(!usingPostgres)('sales under concurrency (PostgreSQL through PgB
       await tx.execute(
         sql`select 1 from terminals where tenant_id = ${s.tenantId} and id = ${shift?.terminalId} for update`,
       )
-      pending = s.sell({ shiftId, items: [{ productId: c.id }], payments: [{ method: 'card', amount: c.price }] })
+      pending = s.sell({
+        shiftId,
+        items: [{ productId: c.id }],
+        payments: [{ method: 'card', amount: c.price }],
+      })
       await Bun.sleep(2_600)
     })
     const sale = await pending
