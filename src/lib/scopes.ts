@@ -11,9 +11,10 @@ export const SCOPES = [
 
 export type Scope = (typeof SCOPES)[number]
 
-/** `admin` implies every other scope. */
-export const hasScope = (granted: readonly string[], needed: Scope) =>
-  granted.includes(needed) || granted.includes('admin')
+/** `needed`, or one of `needed` when a list; `admin` implies every other scope. */
+export const hasScope = (granted: readonly string[], needed: Scope | readonly Scope[]) =>
+  (typeof needed === 'string' ? granted.includes(needed) : needed.some((s) => granted.includes(s))) ||
+  granted.includes('admin')
 
 /** What a register's key needs: look products up, sell, and read back its own sales. */
 export const TERMINAL_SCOPES: Scope[] = ['catalog:read', 'sales:write', 'sales:read', 'stock:read']

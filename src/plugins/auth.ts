@@ -101,13 +101,21 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
   }
 
   /**
-   * Checks `scope` (403) and takes one request from the key's rate limit (429); the RateLimit-*
-   * values. `now` (performance.now()) when the caller has read the clock already.
+   * Takes one request from the key's rate limit (429) and checks `scope` (403): every answer to a
+   * key counts and carries the RateLimit-* values, a refused one too. `now` (performance.now())
+   * when the caller has read the clock already.
    */
-  function admit(principal: Principal, scope: Scope, now?: number): RateLimitDecision | undefined {
+  function admit(
+    principal: Principal,
+    scope: Scope | readonly Scope[],
+    now?: number,
+  ): RateLimitDecision | undefined {
+    const limit = rateLimiter?.take(principal.keyId, principal.rateLimit, now)
     if (!hasScope(principal.scopes, scope))
-      throw new AppError(403, 'FORBIDDEN', `This key lacks the ${scope} scope`)
-    return rateLimiter?.take(principal.keyId, principal.rateLimit, now)
+      throw new AppError(403, 'FORBIDDEN', `This key lacks the ${[scope].flat().join(' or ')} scope`, {
+        ...(limit && { headers: rateLimitHeaders(limit) }),
+      })
+    return limit
   }
 
   const plugin = new Elysia({ name: 'auth' }).macro({
@@ -116,7 +124,7 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
      * Runs at transform, before schema validation, so a request without a valid key is 401
      * whatever its body; `auth` (tenant, key, bindings) is then resolved for the handler.
      */
-    auth: (scope: Scope) => ({
+    auth: (scope: Scope | readonly Scope[]) => ({
       detail: { security: [{ apiKey: [] }], 'x-scope': scope },
       async transform(ctx) {
         const token = bearer(ctx.request.headers.get('authorization'))

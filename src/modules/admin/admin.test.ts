@@ -94,12 +94,16 @@ describe('API keys', () => {
     expect((await t.request('GET', '/api/v1/settings', { key: tampered })).status).toBe(401)
     const created = await t.request('POST', '/api/v1/api-keys', {
       key: apiKey,
-      body: { scopes: ['catalog:read'] },
+      body: { scopes: ['catalog:read'], rateLimit: 1 },
     })
     const { key } = (await created.json()) as { key: string }
     const res = await t.request('GET', '/api/v1/settings', { key })
     expect(res.status).toBe(403)
     expect(((await res.json()) as { code: string }).code).toBe('FORBIDDEN')
+    // A refused request counts against the key's limit too (1/s, a burst of 2), and says so.
+    expect(res.headers.get('ratelimit-remaining')).toBe('1')
+    expect((await t.request('GET', '/api/v1/settings', { key })).headers.get('ratelimit-remaining')).toBe('0')
+    expect((await t.request('GET', '/api/v1/settings', { key })).status).toBe(429)
   })
 
   test('terminal binding: the key takes the terminal’s store; a mismatched store is 400', async () => {
@@ -172,6 +176,14 @@ describe('settings', () => {
     expect(twice.status).toBe(400)
     expect(((await twice.json()) as { errors: unknown[] }).errors).toEqual([
       { path: 'weightBarcodes/1/prefix', message: 'used by an earlier layout' },
+    ])
+    const fine = await t.request('PATCH', '/api/v1/settings', {
+      key: apiKey,
+      body: { weightBarcodes: [{ ...layout, decimals: 4 }] },
+    })
+    expect(fine.status).toBe(400)
+    expect(((await fine.json()) as { errors: unknown[] }).errors).toEqual([
+      { path: 'weightBarcodes/0/decimals', message: 'at most 3 for a weight (quantities have 3 decimals)' },
     ])
     const ok = await t.request('PATCH', '/api/v1/settings', {
       key: apiKey,

@@ -35,6 +35,14 @@ export async function updateSettings(
           message: 'prefix (2) + itemDigits + valueDigits + check digit must be 13',
         },
       ])
+    // A weight becomes a sale's quantity, which has at most 3 decimals.
+    if (layout.kind === 'weight' && layout.decimals > 3)
+      throw badRequest('a weight has at most 3 decimals', [
+        {
+          path: `weightBarcodes/${i}/decimals`,
+          message: 'at most 3 for a weight (quantities have 3 decimals)',
+        },
+      ])
     // A label must decode one way only.
     if (layouts.findIndex((l) => l.prefix === layout.prefix) !== i)
       throw badRequest(`weight barcode prefix ${layout.prefix} has two layouts`, [

@@ -68,7 +68,8 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             return stored ?? shiftReport(tenant(auth), shift, 'X')
           },
           {
-            auth: 'sales:read',
+            // The register prints it at the till (sales:write); the back office reads it (sales:read).
+            auth: ['sales:write', 'sales:read'],
             params: IdParams,
             detail: { summary: 'X report of an open shift (the stored Z report once closed)' },
             response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 429) },
@@ -117,9 +118,9 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
                 'The server prices every line from the catalog (a different line price is 422 PRICE_MISMATCH unless the tenant allows overrides or the key is admin), ' +
                 'subtracts line discounts, computes tax per line (tax-inclusive, half up) and the total (a different client total is 422 TOTAL_MISMATCH). ' +
                 'Card and transfer payments may not exceed the total; cash may, and returns change. The receipt, its lines, payments, the stock decrement and one stock movement per line ' +
-                'are written in one transaction. 409 SHIFT_NOT_OPEN, 409 INSUFFICIENT_STOCK (when negative stock is not allowed). An existing receipt id answers 200 with the stored receipt.',
+                'are written in one transaction. 409 SHIFT_NOT_OPEN, 409 INSUFFICIENT_STOCK (when negative stock is not allowed). A receipt id already recorded is a replay, not a second sale: 201 with the stored receipt and `Idempotent-Replayed: true`.',
             },
-            response: { 201: m.Receipt, 200: m.Receipt, ...problems(400, 401, 403, 404, 409, 422, 429) },
+            response: { 201: m.Receipt, ...problems(400, 401, 403, 404, 409, 422, 429) },
           },
         )
         .post(

@@ -17,16 +17,15 @@ type Result = {
  * order of sale; an id already recorded is a duplicate and creates nothing.
  */
 export async function createOfflineBatch(deps: ReceiptDeps, auth: Principal, receipts: OfflineReceipt[]) {
-  const order = receipts
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => a.r.occurredAt.localeCompare(b.r.occurredAt))
+  // By instant, not by text: registers may send local times with their UTC offsets.
+  const order = receipts.map((r, i) => ({ r, i, at: Date.parse(r.occurredAt) })).sort((a, b) => a.at - b.at)
   const results: Result[] = new Array(receipts.length)
   for (const { r, i } of order) {
     try {
       const outcome = await createReceipt(deps, auth, r, undefined)
       results[i] = {
         id: r.id,
-        status: outcome.status === 201 ? 'created' : 'duplicate',
+        status: outcome.replayed ? 'duplicate' : 'created',
         number: outcome.body.number,
       }
     } catch (error) {

@@ -207,7 +207,8 @@ describe('offline receipts', () => {
     const first = await s.sell(body)
     expect(first.status).toBe(201)
     const again = await s.sell(body)
-    expect(again.status).toBe(200)
+    expect(again.status).toBe(201)
+    expect(again.res.headers.get('idempotent-replayed')).toBe('true')
     expect(again.body.number).toBe(first.body.number)
     const [row] = await rows<{ part: string; n: number }>(
       t.db,
@@ -228,7 +229,11 @@ describe('offline receipts', () => {
       items: [{ barcode }],
       payments: [{ method: 'cash', amount: 10_000_000 }],
     })
-    const a = mk(30)
+    // a's local time at +05:00 sorts after b's UTC time as text, though a was sold first.
+    const a = {
+      ...mk(30),
+      occurredAt: new Date(Date.now() + 270 * 60_000).toISOString().replace('Z', '+05:00'),
+    }
     const b = mk(20)
     const bad = mk(10, '999999')
     const res = await s.call('POST', '/api/v1/receipts/offline-batch', { receipts: [b, a, bad, a] })

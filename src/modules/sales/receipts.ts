@@ -15,7 +15,7 @@ import type { NewReceiptInput, ReceiptView } from './model'
 import { formatQuantity, lineAmounts, settle } from './pricing'
 
 export type ReceiptDeps = { db: Db; catalog: LineCatalog; lockTimeoutMs?: number }
-export type CreateOutcome = { status: 200 | 201; body: ReceiptView; replayed: boolean }
+export type CreateOutcome = { status: 201; body: ReceiptView; replayed: boolean }
 
 const RECEIPT_ROUTE = 'POST /api/v1/receipts'
 
@@ -162,7 +162,7 @@ async function recordReceipt(
   } catch (error) {
     if (posError(error)?.code === 'DUPLICATE_RECEIPT') {
       const existing = await getReceipt(db, auth, id, { withRefunds: false })
-      return { status: 200, body: existing, replayed: true }
+      return { status: 201, body: existing, replayed: true }
     }
     toSalesProblem(error)
   }

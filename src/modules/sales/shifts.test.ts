@@ -67,6 +67,17 @@ describe('shifts, refunds and reports', () => {
     expect(got.body.items[0].refundedQuantity).toBe('1.000')
 
     const x = await s.call('GET', `/api/v1/shifts/${shiftId}/report`)
+    // A register key that can only sell still prints its X report.
+    const sellOnly = await s.call(
+      'POST',
+      '/api/v1/api-keys',
+      { scopes: ['sales:write'], terminalId: s.demo.terminalId },
+      { key: s.admin },
+    )
+    const printed = await s.call('GET', `/api/v1/shifts/${shiftId}/report`, undefined, {
+      key: sellOnly.body.key,
+    })
+    expect(printed.body).toEqual(x.body)
     expect(x.body).toMatchObject({
       kind: 'X',
       receipts: 2,
