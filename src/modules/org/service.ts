@@ -2,7 +2,6 @@ import { eq } from 'drizzle-orm'
 import { customers, employees, stores, terminals, warehouses } from '../../../db/schema'
 import { resource } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
-import { badRequest } from '../../lib/errors'
 import type {
   CustomerPatch,
   EmployeePatch,
@@ -16,6 +15,7 @@ import type {
   WarehousePatch,
 } from './model'
 import { toE164 } from './phone'
+import { checkTimezone } from './timezone'
 
 export const storeRows = resource(stores, 'store')
 export const terminalRows = resource(terminals, 'terminal')
@@ -25,23 +25,12 @@ export const customerRows = resource(customers, 'customer')
 
 type ListQuery = { limit: number; cursor?: string }
 
-function checkTimezone(timezone: string | undefined) {
-  if (timezone === undefined) return
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone })
-  } catch {
-    throw badRequest(`timezone ${timezone} is not an IANA time zone`, [
-      { path: 'timezone', message: 'unknown time zone' },
-    ])
-  }
-}
-
 export const storeService = {
   list: (tdb: TenantDb, q: ListQuery) => storeRows.list(tdb, q),
   get: (tdb: TenantDb, id: string) => storeRows.get(tdb, id),
   /** Sales at a store draw stock from its warehouse; one is created with the store when none is named. */
   async create(tdb: TenantDb, body: typeof NewStore.static) {
-    checkTimezone(body.timezone)
+    await checkTimezone(tdb, body.timezone)
     if (body.warehouseId) {
       await warehouseRows.get(tdb, body.warehouseId)
       return storeRows.insert(tdb, { ...body, warehouseId: body.warehouseId })
@@ -56,7 +45,7 @@ export const storeService = {
     return store
   },
   async update(tdb: TenantDb, id: string, patch: typeof StorePatch.static, version?: number) {
-    checkTimezone(patch.timezone)
+    await checkTimezone(tdb, patch.timezone)
     if (patch.warehouseId) await warehouseRows.get(tdb, patch.warehouseId)
     return storeRows.update(tdb, id, patch, version)
   },
