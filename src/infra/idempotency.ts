@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { eq, type SQL, sql } from 'drizzle-orm'
 import { idempotencyKeys } from '../../db/schema'
 import { AppError, sqlState } from '../lib/errors'
 import { idempotentReplays } from './metrics'
@@ -96,4 +96,71 @@ export async function withIdempotency<T>(
       )
     throw error
   }
+}
+
+/** A claim older than this with no answer is taken to be from a process that died mid-way. */
+const ABANDONED_AFTER = '10 minutes'
+
+/**
+ * The same semantics for work that commits in transactions of its own (an offline batch records
+ * each receipt on its own): the key is claimed in a short transaction first, the work runs, and
+ * its answer is stored. A duplicate while the first runs is 409; a claim left without an answer
+ * (the process died) is taken over after ten minutes, which is safe only for work that is itself
+ * idempotent underneath (receipts are, by their ids). Refused work releases the key.
+ */
+export async function withIdempotencyClaim<T>(
+  tdb: TenantDb,
+  opts: { key: string | undefined; route: string; request: unknown },
+  work: () => Promise<Outcome<T>>,
+): Promise<IdempotentOutcome<T>> {
+  const { key, route, request } = opts
+  if (key === undefined) return { ...(await work()), replayed: false }
+  const hash = requestHash(route, request)
+  const mine = (...more: SQL[]) => tdb.where(idempotencyKeys, eq(idempotencyKeys.key, key), ...more)
+  const claimed = await tdb.db
+    .insert(idempotencyKeys)
+    .values(tdb.own({ key, route, requestHash: hash, responseStatus: 0, responseBody: {} }))
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key })
+  if (claimed.length === 0) {
+    const [stored] = await tdb.db.select().from(idempotencyKeys).where(mine())
+    if (stored && (stored.requestHash !== hash || stored.route !== route))
+      throw new AppError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request; use a new key for a new request',
+      )
+    if (stored && stored.responseStatus !== 0) {
+      idempotentReplays.inc({ route })
+      return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
+    }
+    const takenOver = await tdb.db
+      .update(idempotencyKeys)
+      .set({ createdAt: sql`now()` })
+      .where(
+        mine(
+          eq(idempotencyKeys.responseStatus, 0),
+          sql`${idempotencyKeys.createdAt} < now() - ${ABANDONED_AFTER}::interval`,
+        ),
+      )
+      .returning({ key: idempotencyKeys.key })
+    if (takenOver.length === 0)
+      throw new AppError(
+        409,
+        'IDEMPOTENCY_KEY_IN_FLIGHT',
+        'A request with this Idempotency-Key is still in flight',
+      )
+  }
+  let outcome: Outcome<T>
+  try {
+    outcome = await work()
+  } catch (error) {
+    await tdb.db.delete(idempotencyKeys).where(mine(eq(idempotencyKeys.responseStatus, 0)))
+    throw error
+  }
+  await tdb.db
+    .update(idempotencyKeys)
+    .set({ responseStatus: outcome.status, responseBody: outcome.body as object })
+    .where(mine())
+  return { ...outcome, replayed: false }
 }

@@ -1,7 +1,7 @@
 // Sales: shifts (X/Z reports, cash in/out), receipts (exactly once, offline sync) and refunds.
 import { Elysia, t } from 'elysia'
 import type { Db } from '../../infra/db'
-import { withIdempotency } from '../../infra/idempotency'
+import { withIdempotency, withIdempotencyClaim } from '../../infra/idempotency'
 import { refundsAmount, refundsCreated } from '../../infra/metrics'
 import { TenantDb } from '../../infra/tenant-db'
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/schemas'
@@ -88,14 +88,27 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
         )
         .post(
           '/shifts/:id/cash',
-          async ({ auth, params, body, status }) =>
-            status(201, await addCashMovement(tenant(auth), auth, params.id, body)),
+          async ({ auth, params, body, headers, set, status }) => {
+            // A retried cash-out must not take the money out of the books twice.
+            const outcome = await withIdempotency(
+              tenant(auth),
+              {
+                key: headers['idempotency-key'],
+                route: 'POST /api/v1/shifts/:id/cash',
+                request: { shiftId: params.id, ...body },
+              },
+              async (tx) => ({ status: 201, body: await addCashMovement(tx, auth, params.id, body) }),
+            )
+            if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            return status(201, outcome.body)
+          },
           {
             auth: 'sales:write',
             params: IdParams,
             body: m.CashMovementInput,
+            headers: IdempotencyHeaders,
             detail: { summary: 'Put cash into or take it out of the drawer during a shift' },
-            response: { 201: m.CashMovement, ...problems(400, 401, 403, 404, 409, 429) },
+            response: { 201: m.CashMovement, ...problems(400, 401, 403, 404, 409, 422, 429) },
           },
         ),
     )
@@ -125,16 +138,30 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
         )
         .post(
           '/receipts/offline-batch',
-          async ({ auth, body }) => createOfflineBatch(deps, auth, body.receipts),
+          async ({ auth, body, headers, set }) => {
+            const outcome = await withIdempotencyClaim(
+              tenant(auth),
+              {
+                key: headers['idempotency-key'],
+                route: 'POST /api/v1/receipts/offline-batch',
+                request: body,
+              },
+              async () => ({ status: 200, body: await createOfflineBatch(deps, auth, body.receipts) }),
+            )
+            if (outcome.replayed) set.headers['idempotent-replayed'] = 'true'
+            return outcome.body
+          },
           {
             auth: 'sales:write',
             body: m.OfflineBatch,
+            headers: IdempotencyHeaders,
             detail: {
               summary: 'Upload up to 500 receipts captured offline (each with its client id and occurredAt)',
               description:
-                'Per-receipt results in input order; a receipt already recorded is "duplicate" and creates nothing.',
+                'Per-receipt results in input order; a receipt already recorded is "duplicate" and creates nothing. ' +
+                'With an Idempotency-Key, a retry of the same batch replays the first answer (`Idempotent-Replayed: true`); 409 while the first is still being recorded.',
             },
-            response: { 200: m.OfflineBatchResult, ...problems(400, 401, 403, 429) },
+            response: { 200: m.OfflineBatchResult, ...problems(400, 401, 403, 409, 422, 429) },
           },
         )
         .get('/receipts', async ({ auth, query }) => listReceipts(db, auth, query), {

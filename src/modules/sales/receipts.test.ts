@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { rows } from '../../infra/db'
+import { requestHash } from '../../infra/idempotency'
 import { startTestApp, type TestApp } from '../../testing/harness'
 import { type SellingTenant, sellingTenant } from './sales-fixture'
 
@@ -244,6 +245,42 @@ describe('offline receipts', () => {
     expect(res.body.results[1].number).toBe(res.body.results[0].number - 1)
     const replay = await s.call('POST', '/api/v1/receipts/offline-batch', { receipts: [a, b] })
     expect(replay.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate'])
+  })
+
+  test('offline batch with an Idempotency-Key: a retry replays the first answer; a claim left by a dead process is taken over', async () => {
+    const mk = () => ({
+      id: crypto.randomUUID(),
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      shiftId,
+      items: [{ barcode: p(1).barcode }],
+      payments: [{ method: 'cash', amount: 10_000_000 }],
+    })
+    const batch = { receipts: [mk(), mk()] }
+    const upload = (body: unknown, idem: string) =>
+      s.call('POST', '/api/v1/receipts/offline-batch', body, { idem })
+    const first = await upload(batch, 'upload-1')
+    expect(first.body.results.map((r: { status: string }) => r.status)).toEqual(['created', 'created'])
+    const again = await upload(batch, 'upload-1')
+    expect(again.res.headers.get('idempotent-replayed')).toBe('true')
+    expect(again.body).toEqual(first.body)
+    expect((await upload({ receipts: [mk()] }, 'upload-1')).status).toBe(422)
+
+    // A claim still fresh is in flight; one ten minutes old belonged to a process that died.
+    const claim = (minutesAgo: number) =>
+      t.database.rows(
+        sql`insert into idempotency_keys (tenant_id, key, route, request_hash, response_status, response_body, created_at)
+          values (${s.tenantId}, ${`stale-${minutesAgo}`}, 'POST /api/v1/receipts/offline-batch', ${requestHash('POST /api/v1/receipts/offline-batch', batch)}, 0, '{}', now() - ${`${minutesAgo} minutes`}::interval)`,
+      )
+    await claim(1)
+    await claim(11)
+    expect((await upload(batch, 'stale-1')).status).toBe(409)
+    const takenOver = await upload(batch, 'stale-11')
+    expect(takenOver.status).toBe(200)
+    expect(takenOver.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+    ])
+    expect((await upload(batch, 'stale-11')).res.headers.get('idempotent-replayed')).toBe('true')
   })
 })
 

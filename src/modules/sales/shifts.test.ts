@@ -36,7 +36,23 @@ describe('shifts, refunds and reports', () => {
     })
     expect([sale1.status, sale2.status]).toEqual([201, 201])
     await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, { type: 'in', amount: 1_000 })
-    await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, { type: 'out', amount: 400, reason: 'инкассация' })
+    // A cash-out retried with its Idempotency-Key is taken once (cashOut 400 in the X report).
+    const cashOut = { type: 'out', amount: 400, reason: 'инкассация' }
+    const out = await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, cashOut, { idem: 'drawer-1' })
+    const retried = await s.call('POST', `/api/v1/shifts/${shiftId}/cash`, cashOut, { idem: 'drawer-1' })
+    expect([out.status, retried.status, retried.res.headers.get('idempotent-replayed')]).toEqual([
+      201,
+      201,
+      'true',
+    ])
+    expect(retried.body.id).toBe(out.body.id)
+    const reused = await s.call(
+      'POST',
+      `/api/v1/shifts/${shiftId}/cash`,
+      { ...cashOut, amount: 500 },
+      { idem: 'drawer-1' },
+    )
+    expect(reused.status).toBe(422)
 
     // Refund one of the two a's, with restock; then the discounted b in full.
     const stockBefore = Number(await s.stockOf(a.id))
