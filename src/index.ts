@@ -20,6 +20,12 @@ if (config.workers > 1 && process.env.POS_WORKER === undefined) {
     Bun.spawn([process.execPath, ...process.argv.slice(1)], {
       env: { ...process.env, POS_WORKER: String(n) },
       stdio: ['inherit', 'inherit', 'inherit'],
+      // Without Redis, a worker's invalidations (a price change, a revoked key) reach its siblings
+      // through here (src/infra/invalidation-bus.ts).
+      ipc(message, from) {
+        for (const worker of workers)
+          if (worker !== from && worker.exitCode === null && worker.signalCode === null) worker.send(message)
+      },
       onExit(_proc, code) {
         if (!stopping) {
           console.error(`worker ${n} exited with ${code}; restarting`)

@@ -33,18 +33,35 @@ export type InvalidationBus = {
   close(): Promise<void>
 }
 
-export type BusOptions = { redis?: Redis; channel?: string; log?: Logger }
+export type BusOptions = {
+  redis?: Redis
+  channel?: string
+  log?: Logger
+  /** Defaults to the IPC channel of this process when it has one (a worker). */
+  primary?: Primary
+}
+
+const ipcPrimary = (): Primary | undefined =>
+  typeof process.send === 'function' ? (process as unknown as Primary) : undefined
 
 const PUBLISH_TIMEOUT_MS = 250
 
+/** The IPC channel to the primary process of `WORKERS > 1` (src/index.ts relays between workers). */
+type Primary = {
+  send(message: unknown): void
+  on(event: 'message', listener: (message: unknown) => void): void
+}
+
 /**
  * Invalidation over Redis pub/sub on its own subscriber connection (a connection in subscriber mode
- * can run no other command). Without Redis the bus is local: a single instance has nobody to tell.
+ * can run no other command). Without Redis the workers of one host (`WORKERS > 1`) tell each other
+ * through their primary process; a single process has nobody to tell.
  */
 export function createInvalidationBus({
   redis,
   channel = 'pos:invalidate',
   log,
+  primary = redis ? undefined : ipcPrimary(),
 }: BusOptions): InvalidationBus {
   const origin = crypto.randomUUID()
   const handlers = new Set<BusHandler>()
@@ -65,6 +82,14 @@ export function createInvalidationBus({
     for (const handler of resetHandlers) handler()
   }
 
+  const receive = (message: unknown) => {
+    const m = message as (BusMessage & { origin?: string }) | null
+    if (!m || typeof m.type !== 'string' || m.origin === origin) return
+    cacheInvalidations.inc({ direction: 'received', type: m.type })
+    deliver(m)
+  }
+  primary?.on('message', receive)
+
   const sub = redis?.duplicate({ autoResubscribe: false, lazyConnect: false })
   if (sub && redis) {
     sub.on('error', () => {}) // the main client reports Redis errors; this one only reconnects
@@ -82,15 +107,11 @@ export function createInvalidationBus({
       subscribed = false
     })
     sub.on('message', (_channel: string, raw: string) => {
-      let message: (BusMessage & { origin?: string }) | undefined
       try {
-        message = JSON.parse(raw)
+        receive(JSON.parse(raw))
       } catch {
-        return
+        // not ours
       }
-      if (!message || typeof message.type !== 'string' || message.origin === origin) return
-      cacheInvalidations.inc({ direction: 'received', type: message.type })
-      deliver(message)
     })
     // The subscriber lives and dies with the main client, so whoever quits that one closes both.
     redis.once('end', () => {
@@ -102,6 +123,10 @@ export function createInvalidationBus({
   return {
     async publish(message) {
       deliver(message)
+      if (primary && !closed) {
+        cacheInvalidations.inc({ direction: 'sent', type: message.type })
+        primary.send({ ...message, origin })
+      }
       if (!redis || closed || redis.status !== 'ready') return
       const wire = JSON.stringify({ ...message, origin })
       cacheInvalidations.inc({ direction: 'sent', type: message.type })
