@@ -1,6 +1,19 @@
 import { sql } from 'drizzle-orm'
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { at, createdAt, id, tenantId, updatedAt, version } from './columns'
+
+/** The one route whose Idempotency-Key is not scoped to a tenant (see idempotency_keys). */
+export const PLATFORM_TENANT_ROUTE = 'POST /api/v1/admin/tenants'
 
 export const tenants = pgTable('tenants', {
   id: id().primaryKey(),
@@ -73,5 +86,10 @@ export const idempotencyKeys = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.key] }),
     index('idempotency_keys_created_idx').on(t.tenantId, t.createdAt),
+    // Creating a tenant has no tenant yet to scope its key: the row is kept under the tenant it
+    // created, and the key is unique among those of that route.
+    uniqueIndex('idempotency_keys_platform_idx')
+      .on(t.key)
+      .where(sql`${t.route} = ${sql.raw(`'${PLATFORM_TENANT_ROUTE}'`)}`),
   ],
 )

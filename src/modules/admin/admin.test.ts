@@ -28,6 +28,30 @@ describe('platform bootstrap', () => {
     expect(tenantKey.status).toBe(401)
   })
 
+  test('an Idempotency-Key creates one tenant, even for requests at once; a replay has no admin key', async () => {
+    const idem = `tenant-${crypto.randomUUID()}`
+    const create = (name: string) =>
+      t.request('POST', '/api/v1/admin/tenants', {
+        headers: { ...admin, 'idempotency-key': idem },
+        body: { name },
+      })
+    const answers = await Promise.all(Array.from({ length: 5 }, () => create('Once')))
+    const bodies = (await Promise.all(answers.map((r) => r.json()))) as {
+      tenant: { id: string }
+      apiKey?: string
+    }[]
+    expect(answers.map((r) => r.status)).toEqual([201, 201, 201, 201, 201])
+    expect(new Set(bodies.map((b) => b.tenant.id)).size).toBe(1)
+    expect(bodies.filter((b) => b.apiKey !== undefined).length).toBe(1)
+    expect(answers.filter((r) => r.headers.get('idempotent-replayed') === 'true').length).toBe(4)
+    const stored = await t.database.rows<{ body: string }>(
+      sql`select response_body::text as body from idempotency_keys where key = ${idem}`,
+    )
+    expect(stored.length).toBe(1)
+    expect(stored[0]?.body).not.toContain('apiKey')
+    expect((await create('Another name')).status).toBe(422)
+  })
+
   test('without ADMIN_TOKEN the bootstrap route is 403', async () => {
     const other = await startTestApp({ ADMIN_TOKEN: '' })
     try {

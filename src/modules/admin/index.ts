@@ -8,7 +8,7 @@ import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from '.
 import type { Auth } from '../../plugins/auth'
 import { issueKey, listKeys, revokeKey } from './keys'
 import { ApiKey, CreatedApiKey, CreatedTenant, NewApiKey, NewTenant, Settings, SettingsPatch } from './model'
-import { createTenant } from './service'
+import { createTenant, createTenantOnce } from './service'
 import { getSettings, settingsView, updateSettings } from './settings'
 
 export type AdminDeps = {
@@ -26,18 +26,26 @@ export const adminModule = ({ db, auth, onKeyRevoked, onSettingsChanged }: Admin
     .use(auth.plugin)
     .post(
       '/admin/tenants',
-      async ({ body, status }) => {
-        const { tenant, apiKey } = await createTenant(db, body.name)
-        return status(201, { tenant, apiKey })
+      async ({ body, headers, set, status }) => {
+        const key = headers['idempotency-key']
+        if (key === undefined) {
+          const { tenant, apiKey } = await createTenant(db, body.name)
+          return status(201, { tenant, apiKey })
+        }
+        const { replayed, ...created } = await createTenantOnce(db, body.name, key)
+        if (replayed) set.headers['idempotent-replayed'] = 'true'
+        return status(201, created)
       },
       {
         platformAdmin: true,
         body: NewTenant,
+        headers: IdempotencyHeaders,
         detail: {
           summary: 'Create a tenant and its first admin API key (platform ADMIN_TOKEN)',
-          description: 'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once.',
+          description:
+            'Disabled (403) when the service runs without ADMIN_TOKEN. The key is shown once: a replay (same Idempotency-Key, `Idempotent-Replayed: true`) answers the tenant without `apiKey`.',
         },
-        response: { 201: CreatedTenant, ...problems(400, 401, 403) },
+        response: { 201: CreatedTenant, ...problems(400, 401, 403, 422) },
       },
     )
     .post(

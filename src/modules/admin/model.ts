@@ -10,7 +10,12 @@ export const NewTenant = t.Object(
 
 export const CreatedTenant = t.Object({
   tenant: t.Object({ id: t.String({ format: 'uuid' }), name: t.String() }),
-  apiKey: t.String({ description: 'Admin API key of the new tenant; shown only in this response' }),
+  apiKey: t.Optional(
+    t.String({
+      description:
+        'Admin API key of the new tenant: shown only in the first answer and stored as a hash, so absent from a replay (Idempotent-Replayed: true)',
+    }),
+  ),
 })
 
 export const ScopeName = t.Union(

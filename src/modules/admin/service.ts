@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm'
-import { apiKeys, settings, tenants } from '../../../db/schema'
+import { apiKeys, idempotencyKeys, PLATFORM_TENANT_ROUTE, settings, tenants } from '../../../db/schema'
 import type { Db } from '../../infra/db'
+import { requestHash } from '../../infra/idempotency'
 import { newApiKey } from '../../lib/api-key'
+import { AppError } from '../../lib/errors'
 import type { Scope } from '../../lib/scopes'
 
 export type NewKey = {
@@ -24,6 +26,63 @@ export async function createTenant(db: Db, name: string) {
     const key = await createApiKey(tx as unknown as Db, tenant.id, { name: 'admin', scopes: ['admin'] })
     return { tenant, apiKey: key.key, apiKeyId: key.id }
   })
+}
+
+type CreatedTenant = { tenant: { id: string; name: string }; apiKey?: string }
+
+/** A concurrent request with the same key created its tenant first: this one is rolled back. */
+class LostRace extends Error {}
+
+/**
+ * createTenant under a platform Idempotency-Key: the first request creates the tenant and keeps its
+ * answer (without the admin key, which is shown once and stored only as a hash) under that tenant;
+ * a retry replays it, another body with the same key is 422.
+ */
+export async function createTenantOnce(
+  db: Db,
+  name: string,
+  key: string,
+): Promise<CreatedTenant & { replayed: boolean }> {
+  const hash = requestHash(PLATFORM_TENANT_ROUTE, { name })
+  const stored = async () => {
+    const [row] = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.route, PLATFORM_TENANT_ROUTE), eq(idempotencyKeys.key, key)))
+    if (row && row.requestHash !== hash)
+      throw new AppError(
+        422,
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request; use a new key for a new request',
+      )
+    return row && { ...(row.responseBody as CreatedTenant), replayed: true }
+  }
+  const replay = await stored()
+  if (replay) return replay
+  try {
+    return await db.transaction(async (tx) => {
+      const created = await createTenant(tx as unknown as Db, name)
+      const kept = await tx
+        .insert(idempotencyKeys)
+        .values({
+          tenantId: created.tenant.id,
+          key,
+          route: PLATFORM_TENANT_ROUTE,
+          requestHash: hash,
+          responseStatus: 201,
+          responseBody: { tenant: created.tenant },
+        })
+        .onConflictDoNothing()
+        .returning({ key: idempotencyKeys.key })
+      if (kept.length === 0) throw new LostRace()
+      return { tenant: created.tenant, apiKey: created.apiKey, replayed: false }
+    })
+  } catch (error) {
+    if (!(error instanceof LostRace)) throw error
+    const winner = await stored()
+    if (!winner) throw error
+    return winner
+  }
 }
 
 export async function createApiKey(db: Db, tenantId: string, input: NewKey) {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "idempotency_keys_platform_idx" ON "idempotency_keys" USING btree ("key") WHERE "idempotency_keys"."route" = 'POST /api/v1/admin/tenants';
