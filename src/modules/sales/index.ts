@@ -4,6 +4,7 @@ import type { Db } from '../../infra/db'
 import { withIdempotency, withIdempotencyClaim } from '../../infra/idempotency'
 import { refundsAmount, refundsCreated } from '../../infra/metrics'
 import { TenantDb } from '../../infra/tenant-db'
+import { etag } from '../../lib/http'
 import { IdempotencyHeaders, IdParams, problems } from '../../lib/schemas'
 import type { Auth } from '../../plugins/auth'
 import type { LineCatalog } from './lines'
@@ -52,11 +53,15 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
         )
         .get(
           '/shifts/:id',
-          async ({ auth, params }) => shiftView(await getShift(tenant(auth), auth, params.id)),
+          async ({ auth, params, set }) => {
+            const shift = shiftView(await getShift(tenant(auth), auth, params.id))
+            set.headers.etag = etag(shift.version)
+            return shift
+          },
           {
             auth: 'sales:read',
             params: IdParams,
-            detail: { summary: 'Get a shift' },
+            detail: { summary: 'Get a shift', description: 'Sets ETag to the quoted version.' },
             response: { 200: m.Shift, ...problems(400, 401, 403, 404, 429) },
           },
         )
@@ -173,12 +178,24 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             ...problems(400, 401, 403, 429),
           },
         })
-        .get('/receipts/:id', async ({ auth, params }) => getReceipt(db, auth, params.id), {
-          auth: 'sales:read',
-          params: IdParams,
-          detail: { summary: 'Get a receipt with its lines (refunded quantities included) and payments' },
-          response: { 200: m.Receipt, ...problems(400, 401, 403, 404, 429) },
-        })
+        .get(
+          '/receipts/:id',
+          async ({ auth, params, set }) => {
+            const receipt = await getReceipt(db, auth, params.id)
+            // A receipt has no version (only refunds change it): its ETag follows its content.
+            set.headers.etag = `W/"${Bun.hash(JSON.stringify(receipt)).toString(36)}"`
+            return receipt
+          },
+          {
+            auth: 'sales:read',
+            params: IdParams,
+            detail: {
+              summary: 'Get a receipt with its lines (refunded quantities included) and payments',
+              description: 'Sets a weak ETag that changes when the receipt does (a refund).',
+            },
+            response: { 200: m.Receipt, ...problems(400, 401, 403, 404, 429) },
+          },
+        )
         .post(
           '/receipts/:id/refunds',
           async ({ auth, params, body, headers, set, status }) => {

@@ -54,6 +54,10 @@ describe('shifts, refunds and reports', () => {
     )
     expect(reused.status).toBe(422)
 
+    const unrefunded = await s.call('GET', `/api/v1/receipts/${sale1.body.id}`)
+    const shift = await s.call('GET', `/api/v1/shifts/${shiftId}`)
+    expect(shift.res.headers.get('etag')).toBe(`"${shift.body.version}"`)
+
     // Refund one of the two a's, with restock; then the discounted b in full.
     const stockBefore = Number(await s.stockOf(a.id))
     const line1 = sale1.body.items[0].id
@@ -81,6 +85,9 @@ describe('shifts, refunds and reports', () => {
     })
     const got = await s.call('GET', `/api/v1/receipts/${sale1.body.id}`)
     expect(got.body.items[0].refundedQuantity).toBe('1.000')
+    // The receipt's ETag follows its content: a refund changes it.
+    expect(unrefunded.res.headers.get('etag')).toMatch(/^W\/"\w+"$/)
+    expect(got.res.headers.get('etag')).not.toBe(unrefunded.res.headers.get('etag'))
 
     const x = await s.call('GET', `/api/v1/shifts/${shiftId}/report`)
     // A register key that can only sell still prints its X report.
