@@ -57,6 +57,26 @@ describe('every error is problem+json with a stable code', () => {
     expect(errors.some((e) => e.path.includes('name'))).toBe(true)
   })
 
+  test('each field named once, with what is wrong with it', async () => {
+    const { apiKey: key } = await t.newTenant()
+    const errorsOf = async (method: string, path: string, body?: unknown) =>
+      (await expectProblem(await t.request(method, path, { key, body }), 400, 'VALIDATION_FAILED')).errors
+    // A missing field once, not also as "Expected string" from the integer's string alternative.
+    expect(await errorsOf('POST', '/api/v1/products', { sku: 'a', name: 'x' })).toEqual([
+      { path: 'body/price', message: "Property 'price' is missing" },
+    ])
+    expect(await errorsOf('POST', '/api/v1/products', { sku: 'a', name: 'x', price: -1 })).toEqual([
+      { path: 'body/price', message: 'Expected integer to be greater or equal to 0' },
+    ])
+    // Elysia loses the field of a query number out of bounds (elysiajs/elysia#1822).
+    expect(await errorsOf('GET', '/api/v1/products?limit=0&q=milk')).toEqual([
+      { path: 'query/limit', message: 'Expected integer to be greater or equal to 1' },
+    ])
+    expect(await errorsOf('GET', '/api/v1/products?limit=201')).toEqual([
+      { path: 'query/limit', message: 'Expected integer to be less or equal to 200' },
+    ])
+  })
+
   test('bad path parameter → 400 VALIDATION_FAILED, missing key → 401 with WWW-Authenticate', async () => {
     const { apiKey } = await t.newTenant()
     await expectProblem(

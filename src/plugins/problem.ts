@@ -1,3 +1,4 @@
+import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
 import { AppError, dataError, type FieldError, type ProblemCode } from '../lib/errors'
@@ -40,27 +41,63 @@ export function problemResponse(
 }
 
 type ValueErrorLike = {
+  type?: number
   path?: string
   message?: string
   summary?: string
   errors?: Iterable<ValueErrorLike>[]
 }
 
-/** A union's error says only "one of …": the alternative that came closest says what is wrong. */
+/** Errors saying the value is of another kind altogether (a string where a number belongs). */
+const KIND_MISMATCH = new Set<number>([
+  ValueErrorType.Array,
+  ValueErrorType.Boolean,
+  ValueErrorType.Integer,
+  ValueErrorType.Null,
+  ValueErrorType.Number,
+  ValueErrorType.Object,
+  ValueErrorType.String,
+])
+
+/**
+ * A union's error says only "one of …": the alternative that came closest says what is wrong —
+ * the one the value's kind matches (Elysia's integers are a union of integer and numeric string:
+ * -1 breaks the minimum, not "Expected string"), then the one with the fewest errors.
+ */
 function leaves(e: ValueErrorLike): ValueErrorLike[] {
-  const alternatives = (e.errors ?? []).map((each) => [...each]).sort((a, b) => a.length - b.length)
+  const distance = (errors: ValueErrorLike[]) =>
+    errors.filter((x) => x.path === e.path && KIND_MISMATCH.has(x.type ?? -1)).length * 1000 + errors.length
+  const alternatives = (e.errors ?? []).map((each) => [...each]).sort((a, b) => distance(a) - distance(b))
   const closest = alternatives[0]
   return closest?.length ? closest.flatMap(leaves) : [e]
 }
 
-function validationErrors(error: { all?: unknown; type?: string }): FieldError[] {
+/**
+ * Elysia drops the field of a query number that breaks its bounds (elysiajs/elysia#1822: `property`,
+ * path ""): it is the one query parameter whose number is the value refused.
+ */
+function lostQueryField(error: { value?: unknown }, request: Request): string {
+  const named = [...new URL(request.url).searchParams].filter(
+    ([, raw]) => raw.trim() !== '' && Number(raw) === error.value,
+  )
+  return named.length === 1 ? `query/${named[0]?.[0]}` : 'query'
+}
+
+/** One entry per field (API.md): the first thing wrong with it. */
+function validationErrors(
+  error: { all?: unknown; type?: string; value?: unknown },
+  request: Request,
+): FieldError[] {
   const all = Array.isArray(error.all) ? (error.all as ValueErrorLike[]).flatMap(leaves) : []
-  const where = error.type && error.type !== 'body' ? error.type : 'body'
-  return all.map((e) => ({
-    path: `${where}${e.path ?? ''}`,
+  const where = error.type === 'property' ? lostQueryField(error, request) : (error.type ?? 'body')
+  const byPath = new Map<string, FieldError>()
+  for (const e of all) {
+    const path = `${where}${e.path ?? ''}`
     // Only the `strict` bodies' additionalProperties is a Never schema.
-    message: e.message === 'Never' ? 'unknown field' : (e.summary ?? e.message ?? 'invalid value'),
-  }))
+    const message = e.message === 'Never' ? 'unknown field' : (e.summary ?? e.message ?? 'invalid value')
+    if (!byPath.has(path)) byPath.set(path, { path, message })
+  }
+  return [...byPath.values()]
 }
 
 /** Maps every error, Elysia's own included, to problem+json; hides internals of unexpected ones. */
@@ -76,7 +113,7 @@ export function toProblem(code: string | number, error: unknown, request: Reques
   switch (code) {
     case 'VALIDATION':
       return problemResponse(400, 'VALIDATION_FAILED', 'The request does not match the schema', {
-        errors: validationErrors(error as never),
+        errors: validationErrors(error as never, request),
       })
     case 'PARSE':
       return problemResponse(400, 'MALFORMED_REQUEST', 'The request body could not be parsed')
