@@ -3,7 +3,8 @@ import type { Db } from '../infra/db'
 import { withIdempotency } from '../infra/idempotency'
 import type { Page } from '../infra/resource'
 import { TenantDb } from '../infra/tenant-db'
-import type { Auth } from '../plugins/auth'
+import type { Auth, Principal } from '../plugins/auth'
+import { AppError, notFound } from './errors'
 import { etag, expectedVersion, IfMatchHeaders } from './http'
 import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from './schemas'
 import type { Scope } from './scopes'
@@ -37,6 +38,11 @@ export type CrudOptions<Row, Create, Patch> = {
   toView: (row: Row) => Record<string, unknown> & { version: number }
   /** Statuses beyond the common ones that create/patch can answer (e.g. 409 for duplicates). */
   writeConflicts?: boolean
+  /**
+   * The view's field naming the object's store (`id` for stores themselves): a store-bound key (a
+   * register's) sees and changes only its own store's objects; the others are 404 to it.
+   */
+  storeField?: 'id' | 'storeId'
 }
 
 export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch>) {
@@ -45,13 +51,29 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
   const conflicts = o.writeConflicts ? problems(409) : {}
   const Page = t.Object({ items: t.Array(o.View), nextCursor: t.Union([t.String(), t.Null()]) })
   const tenant = (auth: { tenantId: string }) => new TenantDb(o.db, auth.tenantId)
+  /** The store a key is confined to here, if any. */
+  const confinedTo = (auth: Principal) => (o.storeField ? (auth.storeId ?? undefined) : undefined)
+  const storeOf = (view: Record<string, unknown>) => (o.storeField ? view[o.storeField] : undefined)
+  /** The object as the key may see it: another store's is not found. */
+  const visible = async (auth: Principal, id: string) => {
+    const view = toView(await service.get(tenant(auth), id))
+    const store = confinedTo(auth)
+    if (store !== undefined && storeOf(view) !== store) throw notFound(o.noun)
+    return view
+  }
 
   return new Elysia({ name: `crud:${o.plural}`, prefix: route, detail: { tags: [o.tag] } })
     .use(o.auth.plugin)
     .get(
       '',
       async ({ auth, query }) => {
-        const page = await service.list(tenant(auth), query as never)
+        const store = confinedTo(auth)
+        if (store !== undefined && o.storeField === 'id')
+          return { items: query.cursor ? [] : [await visible(auth, store)], nextCursor: null }
+        const page = await service.list(
+          tenant(auth),
+          (store === undefined ? query : { ...query, storeId: store }) as never,
+        )
         return { items: page.items.map(toView), nextCursor: page.nextCursor }
       },
       {
@@ -64,7 +86,7 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .get(
       '/:id',
       async ({ auth, params, set }) => {
-        const view = toView(await service.get(tenant(auth), params.id))
+        const view = await visible(auth, params.id)
         set.headers.etag = etag(view.version)
         return view
       },
@@ -78,6 +100,16 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .post(
       '',
       async ({ auth, body, headers, set, status }) => {
+        const store = confinedTo(auth)
+        if (
+          store !== undefined &&
+          (o.storeField === 'id' || (body as { storeId?: string }).storeId !== store)
+        )
+          throw new AppError(
+            403,
+            'FORBIDDEN',
+            `This key is bound to store ${store}: it creates only that store's ${o.plural}`,
+          )
         const outcome = await withIdempotency(
           tenant(auth),
           { key: headers['idempotency-key'], route: `POST ${route}`, request: body },
@@ -97,7 +129,12 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .patch(
       '/:id',
       async ({ auth, params, body, headers, set }) => {
-        const { version, ...patch } = body as { version?: number }
+        const { version, ...patch } = body as { version?: number; storeId?: string }
+        const store = confinedTo(auth)
+        if (store !== undefined) {
+          await visible(auth, params.id)
+          if (patch.storeId !== undefined && patch.storeId !== store) throw notFound('store')
+        }
         const expected = expectedVersion(headers['if-match'], version)
         const view = toView(
           await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)),
@@ -119,6 +156,7 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .delete(
       '/:id',
       async ({ auth, params, status }) => {
+        if (confinedTo(auth) !== undefined) await visible(auth, params.id)
         await service.remove(tenant(auth), params.id)
         return status(204, undefined)
       },

@@ -18,6 +18,7 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
       crudRoutes({
         ...common,
         plural: 'stores',
+        storeField: 'id',
         noun: 'store',
         read: 'sales:read',
         View: m.Store,
@@ -31,6 +32,7 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
       crudRoutes({
         ...common,
         plural: 'terminals',
+        storeField: 'storeId',
         noun: 'terminal',
         read: 'sales:read',
         View: m.Terminal,
@@ -45,6 +47,7 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
       crudRoutes({
         ...common,
         plural: 'warehouses',
+        storeField: 'storeId',
         noun: 'warehouse',
         View: m.Warehouse,
         Create: m.NewWarehouse,
@@ -58,6 +61,7 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
       crudRoutes({
         ...common,
         plural: 'employees',
+        storeField: 'storeId',
         noun: 'employee',
         read: 'sales:read',
         View: m.Employee,

@@ -130,3 +130,48 @@ describe('employees', () => {
     expect((await send('DELETE', `/api/v1/employees/${body.id}`)).status).toBe(404)
   })
 })
+
+describe('a store-bound key', () => {
+  test('sees and changes only its own store, its terminals, warehouses and employees', async () => {
+    const mine = await send('POST', '/api/v1/stores', { name: 'own', timezone: 'UTC' })
+    const other = await send('POST', '/api/v1/stores', { name: 'other', timezone: 'UTC' })
+    const terminal = (storeId: string) => send('POST', '/api/v1/terminals', { storeId, name: 'till' })
+    const [myTill, theirTill] = [await terminal(mine.body.id), await terminal(other.body.id)]
+    const theirCashier = await send('POST', '/api/v1/employees', { name: 'x', storeId: other.body.id })
+    const myCashier = await send('POST', '/api/v1/employees', { name: 'y', storeId: mine.body.id })
+    const bound = await send('POST', '/api/v1/api-keys', { scopes: ['admin'], storeId: mine.body.id })
+    const as = (method: string, path: string, body?: unknown) =>
+      t.request(method, path, { key: bound.body.key, body }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json().catch(() => undefined)) as { items?: { id: string }[] },
+      }))
+    const ids = async (path: string) => (await as('GET', path)).body.items?.map((i) => i.id)
+
+    expect(await ids('/api/v1/stores')).toEqual([mine.body.id])
+    expect(await ids('/api/v1/terminals')).toEqual([myTill.body.id])
+    expect(await ids(`/api/v1/terminals?storeId=${other.body.id}`)).toEqual([myTill.body.id])
+    expect(await ids('/api/v1/warehouses')).toEqual([mine.body.warehouseId])
+    expect(await ids('/api/v1/employees')).toEqual([myCashier.body.id])
+    for (const path of [
+      `/api/v1/stores/${other.body.id}`,
+      `/api/v1/terminals/${theirTill.body.id}`,
+      `/api/v1/warehouses/${other.body.warehouseId}`,
+      `/api/v1/employees/${theirCashier.body.id}`,
+    ]) {
+      expect({ path, status: (await as('GET', path)).status }).toEqual({ path, status: 404 })
+      expect({ path, status: (await as('PATCH', path, { name: 'z' })).status }).toEqual({ path, status: 404 })
+      expect({ path, status: (await as('DELETE', path)).status }).toEqual({ path, status: 404 })
+    }
+    expect((await as('GET', `/api/v1/terminals/${myTill.body.id}`)).status).toBe(200)
+    expect(
+      (await as('PATCH', `/api/v1/warehouses/${mine.body.warehouseId}`, { storeId: other.body.id })).status,
+    ).toBe(404)
+    expect((await as('POST', '/api/v1/terminals', { storeId: other.body.id, name: 'sneaky' })).status).toBe(
+      403,
+    )
+    expect((await as('POST', '/api/v1/terminals', { storeId: mine.body.id, name: 'second' })).status).toBe(
+      201,
+    )
+    expect((await as('POST', '/api/v1/stores', { name: 'new', timezone: 'UTC' })).status).toBe(403)
+  })
+})
