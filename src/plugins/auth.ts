@@ -46,12 +46,15 @@ const bearer = (header: string | null) =>
 export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_000 }: AuthOptions) {
   const cache = new LRUCache<string, Principal | false>({ max: 50_000, ttl: cacheTtlMs })
   const byKeyId = new Map<string, string>()
+  /** Bumped on every revocation heard: a key read before one may not be cached after it. */
+  let revocations = 0
 
   async function verify(token: string): Promise<Principal | undefined> {
     const cached = cache.get(token)
     if (cached !== undefined) return cached || undefined
     const parsed = parseApiKey(token)
     if (!parsed) return undefined
+    const seen = revocations
     const [row] = await db
       .select()
       .from(apiKeys)
@@ -69,6 +72,9 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
             rateLimit: row.rateLimit,
           }
         : false
+    // A revocation heard while the row was being read may be of this key: the answer stands for
+    // this request, which began before it, but is not remembered.
+    if (seen !== revocations) return principal || undefined
     // Unknown keys are remembered briefly too, so a flood of bad tokens does not reach the database.
     cache.set(token, principal, principal ? undefined : { ttl: Math.min(cacheTtlMs, 5_000) })
     if (principal) byKeyId.set(principal.keyId, token)
@@ -76,6 +82,7 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
   }
 
   function forget(keyId: string) {
+    revocations++
     const token = byKeyId.get(keyId)
     if (token) cache.delete(token)
     byKeyId.delete(keyId)
@@ -84,6 +91,7 @@ export function createAuth({ db, adminToken, rateLimiter, bus, cacheTtlMs = 30_0
     if (message.type === 'apiKey.revoked') forget(message.keyId)
   })
   bus?.onReset(() => {
+    revocations++
     cache.clear()
     byKeyId.clear()
   })
