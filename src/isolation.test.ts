@@ -155,6 +155,8 @@ let t: TestApp
 let a: { key: string; fx: Fixtures }
 let b: { key: string }
 let scopeOf: Map<string, string | string[]>
+/** The headers the OpenAPI document promises on each route's 200. */
+let promisedHeaders: Map<string, string[]>
 
 async function call(
   method: string,
@@ -251,13 +253,22 @@ beforeAll(async () => {
   a = await mk(true)
   b = await mk(false)
   const doc = (await (await t.request('GET', '/swagger/json')).json()) as {
-    paths: Record<string, Record<string, { 'x-scope'?: string | string[] }>>
+    paths: Record<
+      string,
+      Record<
+        string,
+        { 'x-scope'?: string | string[]; responses?: Record<string, { headers?: Record<string, unknown> }> }
+      >
+    >
   }
   scopeOf = new Map()
+  promisedHeaders = new Map()
   for (const [path, ops] of Object.entries(doc.paths))
-    for (const [method, op] of Object.entries(ops))
-      if (op['x-scope'])
-        scopeOf.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, op['x-scope'])
+    for (const [method, op] of Object.entries(ops)) {
+      const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`
+      if (op['x-scope']) scopeOf.set(route, op['x-scope'])
+      promisedHeaders.set(route, Object.keys(op.responses?.['200']?.headers ?? {}))
+    }
 })
 afterAll(() => t.close())
 
@@ -298,6 +309,22 @@ describe('tenant isolation, for every route', () => {
       )
       expect({ route, status: res.status }).toEqual({ route, status: 403 })
     }
+  })
+
+  test('every GET answer carries the headers the document promises (ETag, RateLimit-*, X-Request-Id)', async () => {
+    const missing: string[] = []
+    for (const route of routes().filter((r) => r.startsWith('GET '))) {
+      const c = cases[route] as Case
+      const { method, path } = url(route, c, a.fx)
+      const res = await t.request(method, path, { key: a.key, headers: c.headers?.() })
+      await res.arrayBuffer()
+      if (res.status !== 200) missing.push(`${route}: ${res.status}`)
+      else
+        for (const name of promisedHeaders.get(route) ?? [])
+          if (!res.headers.has(name)) missing.push(`${route}: ${name}`)
+    }
+    expect(missing).toEqual([])
+    expect([...promisedHeaders.values()].filter((names) => names.includes('ETag')).length).toBeGreaterThan(8)
   })
 
   test("tenant B's key on tenant A's objects → 404 or B's own data, and A is unchanged", async () => {

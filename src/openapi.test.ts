@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Validator } from '@seriousme/openapi-schema-validator'
+import Ajv from 'ajv/dist/2020'
+import addFormats from 'ajv-formats'
 import { startTestApp, type TestApp } from './testing/harness'
 
 // The OpenAPI document is the integrators' manual: it must be valid OpenAPI 3, and every route must
@@ -9,13 +11,18 @@ let t: TestApp
 let doc: {
   paths: Record<string, Record<string, Operation>>
 }
+type Media = { schema?: { examples?: unknown[] } & Record<string, unknown>; example?: unknown }
 type Operation = {
   summary?: string
-  security?: unknown[]
+  security?: Record<string, unknown>[]
   parameters?: { in: string; name: string; schema?: unknown }[]
-  requestBody?: { content?: Record<string, { schema?: unknown }> }
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+  requestBody?: { content?: Record<string, Media> }
+  responses?: Record<string, { content?: Record<string, Media>; headers?: Record<string, unknown> }>
 }
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ where: `${method.toUpperCase()} ${path}`, op })),
+  )
 
 beforeAll(async () => {
   t = await startTestApp()
@@ -111,5 +118,62 @@ describe('OpenAPI document', () => {
       }
     expect(bodies).toBeGreaterThan(25)
     expect(loose).toEqual([])
+  })
+
+  test('problems are application/problem+json and bodies application/json, as the service speaks them', () => {
+    const wrong: string[] = []
+    for (const { where, op } of operations()) {
+      const body = Object.keys(op.requestBody?.content ?? {})
+      if (op.requestBody && body.join() !== 'application/json') wrong.push(`${where} body: ${body}`)
+      for (const [status, response] of Object.entries(op.responses ?? {}))
+        if (
+          Number(status) >= 400 &&
+          Object.keys(response.content ?? {}).join() !== 'application/problem+json'
+        )
+          wrong.push(`${where} ${status}`)
+    }
+    expect(wrong).toEqual([])
+  })
+
+  test('the answers every route shares are documented: 413/415 with a body, 429 and RateLimit-* with a key', () => {
+    const missing: string[] = []
+    for (const { where, op } of operations()) {
+      const responses = op.responses ?? {}
+      if (op.requestBody) for (const s of ['413', '415']) if (!responses[s]) missing.push(`${where} ${s}`)
+      if (!op.security?.some((x) => 'apiKey' in x)) continue
+      if (!responses['429']?.headers?.['Retry-After']) missing.push(`${where} 429 Retry-After`)
+      for (const [status, response] of Object.entries(responses))
+        if (status !== '401' && !response.headers?.['RateLimit-Remaining'])
+          missing.push(`${where} ${status} RateLimit`)
+    }
+    expect(missing).toEqual([])
+  })
+
+  test('every request body and JSON answer has an example, and the example fits its schema', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true })
+    addFormats(ajv)
+    const bad: string[] = []
+    let checked = 0
+    for (const { where, op } of operations()) {
+      const media = [
+        [`${where} body`, op.requestBody?.content?.['application/json']],
+        ...Object.entries(op.responses ?? {}).map(([status, r]) => [
+          `${where} ${status}`,
+          r.content?.['application/json'],
+        ]),
+      ] as [string, Media | undefined][]
+      for (const [what, m] of media) {
+        if (!m?.schema) continue
+        const example = m.example !== undefined ? m.example : m.schema.examples?.[0]
+        if (example === undefined) {
+          bad.push(`${what}: no example`)
+          continue
+        }
+        checked++
+        if (!ajv.validate(m.schema, example)) bad.push(`${what}: ${ajv.errorsText()}`)
+      }
+    }
+    expect(bad).toEqual([])
+    expect(checked).toBeGreaterThan(70)
   })
 })

@@ -1,22 +1,7 @@
 import './formats'
 import { openapi } from '@elysiajs/openapi'
 import { Elysia } from 'elysia'
-
-type Doc = { paths?: Record<string, Record<string, { responses?: Record<string, { content?: unknown }> }>> }
-
-/**
- * @elysiajs/openapi renders a body-less response (t.Void, our 204s) as `content: {type: 'void'}`,
- * which is not valid OpenAPI; such a response simply has no content.
- */
-function dropVoidContent(doc: Doc) {
-  for (const ops of Object.values(doc.paths ?? {}))
-    for (const op of Object.values(ops))
-      for (const response of Object.values(op.responses ?? {})) {
-        const content = response.content as { type?: string } | undefined
-        if (content?.type === 'void' || content?.type === 'undefined') delete response.content
-      }
-  return doc
-}
+import { finishDocument, type OpenApiDocument } from './openapi-document'
 
 const description = `Multi-tenant point-of-sale backend: barcode lookup, catalog, sales, stock and reports.
 
@@ -37,7 +22,7 @@ export const openapiDocs = () =>
   new Elysia({ name: 'openapi-docs' })
     // Registered before the plugin so that it applies to the plugin's own document route.
     .onAfterHandle(({ path, responseValue }) => {
-      if (path === '/swagger/json') return dropVoidContent(responseValue as Doc)
+      if (path === '/swagger/json') return finishDocument(responseValue as OpenApiDocument)
     })
     .use(
       openapi({

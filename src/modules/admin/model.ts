@@ -33,7 +33,16 @@ export const NewApiKey = t.Object(
     ),
     rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, description: 'Requests per second' })),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      {
+        name: 'Касса 2',
+        scopes: ['catalog:read', 'sales:write', 'sales:read', 'stock:read'],
+        terminalId: '3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a',
+      },
+    ],
+  },
 )
 
 export const ApiKey = t.Object({
@@ -107,5 +116,14 @@ export const SettingsPatch = t.Object(
     receiptNumberPrefix: t.Optional(t.String({ maxLength: 16 })),
     version: t.Optional(BodyVersion),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      {
+        allowNegativeStock: false,
+        weightBarcodes: [{ prefix: '22', itemDigits: 5, kind: 'weight', valueDigits: 5, decimals: 3 }],
+        version: 1,
+      },
+    ],
+  },
 )

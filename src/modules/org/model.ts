@@ -70,14 +70,23 @@ export const StorePatch = t.Object(
 )
 
 export const Terminal = t.Object({ id: Id, storeId: Id, name: t.String(), ...Timestamps })
-export const NewTerminal = t.Object({ storeId: Id, name: Name }, strict)
-export const TerminalPatch = t.Object({ name: t.Optional(Name), version: Version }, strict)
+export const NewTerminal = t.Object(
+  { storeId: Id, name: Name },
+  { ...strict, examples: [{ storeId: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', name: 'Касса 2' }] },
+)
+export const TerminalPatch = t.Object(
+  { name: t.Optional(Name), version: Version },
+  { ...strict, examples: [{ name: 'Касса 2 (у входа)', version: 1 }] },
+)
 
 export const Warehouse = t.Object({ id: Id, name: t.String(), storeId: NullableId, ...Timestamps })
-export const NewWarehouse = t.Object({ name: Name, storeId: t.Optional(Id) }, strict)
+export const NewWarehouse = t.Object(
+  { name: Name, storeId: t.Optional(Id) },
+  { ...strict, examples: [{ name: 'Центральный склад' }] },
+)
 export const WarehousePatch = t.Object(
   { name: t.Optional(Name), storeId: t.Optional(NullableId), version: Version },
-  strict,
+  { ...strict, examples: [{ storeId: null, version: 1 }] },
 )
 
 const Role = t.Union([t.Literal('cashier'), t.Literal('manager'), t.Literal('admin')])
@@ -98,7 +107,12 @@ export const NewEmployee = t.Object(
     phone: t.Optional(Phone),
     isActive: t.Optional(t.Boolean()),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      { name: 'Дилноза Каримова', storeId: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', role: 'cashier' },
+    ],
+  },
 )
 export const EmployeePatch = t.Object(
   {
@@ -128,7 +142,7 @@ export const NewCustomer = t.Object(
     email: t.Optional(Email),
     note: t.Optional(t.String({ maxLength: 2000 })),
   },
-  strict,
+  { ...strict, examples: [{ name: 'Алишер Усманов', phone: '90 123 45 67' }] },
 )
 export const CustomerPatch = t.Object(
   {

@@ -23,7 +23,11 @@ export const NewShift = t.Object(
     employeeId: t.Optional(Id),
     openingCash: Money('Cash in the drawer at opening'),
   },
-  { ...strict, description: 'terminalId may be left out with a terminal-bound key' },
+  {
+    ...strict,
+    description: 'terminalId may be left out with a terminal-bound key',
+    examples: [{ openingCash: 500_000 }],
+  },
 )
 
 export const Shift = t.Object({
@@ -39,14 +43,17 @@ export const Shift = t.Object({
   version: t.Integer(),
 })
 
-export const CloseShift = t.Object({ countedCash: Money('Cash counted in the drawer') }, strict)
+export const CloseShift = t.Object(
+  { countedCash: Money('Cash counted in the drawer') },
+  { ...strict, examples: [{ countedCash: 3_100_000 }] },
+)
 export const CashMovementInput = t.Object(
   {
     type: t.Union([t.Literal('in'), t.Literal('out')]),
     amount: Money('Minor units'),
     reason: t.Optional(t.String({ maxLength: 500 })),
   },
-  strict,
+  { ...strict, examples: [{ type: 'out', amount: 1_000_000, reason: 'инкассация' }] },
 )
 export const CashMovement = t.Object({
   id: Id,
@@ -115,7 +122,16 @@ export const NewReceipt = t.Object(
     payments: t.Array(PaymentInput, { minItems: 1, maxItems: 20 }),
     total: t.Optional(Money('Client-computed total; a different server total is 422 TOTAL_MISMATCH')),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      {
+        shiftId: '6c0e5b2a-3f1d-4e8a-9b7c-2d4e6f8a0b1c',
+        items: [{ barcode: '4780000000014', quantity: 2 }],
+        payments: [{ method: 'cash', amount: 3_000_000 }],
+      },
+    ],
+  },
 )
 export type NewReceiptInput = typeof NewReceipt.static
 
@@ -220,7 +236,22 @@ export const OfflineBatch = t.Object(
       { minItems: 1, maxItems: 500 },
     ),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      {
+        receipts: [
+          {
+            id: '2f6b1c9e-8d4a-4b7f-a1e3-5c7d9e0f1a2b',
+            occurredAt: '2026-11-27T07:42:10+05:00',
+            shiftId: '6c0e5b2a-3f1d-4e8a-9b7c-2d4e6f8a0b1c',
+            items: [{ barcode: '4780000000014', quantity: 1 }],
+            payments: [{ method: 'card', amount: 1_250_000 }],
+          },
+        ],
+      },
+    ],
+  },
 )
 
 export const OfflineBatchResult = t.Object({
@@ -252,7 +283,16 @@ export const NewRefund = t.Object(
     ),
     reason: t.Optional(t.String({ maxLength: 500 })),
   },
-  strict,
+  {
+    ...strict,
+    examples: [
+      {
+        items: [{ receiptItemId: '9e8d7c6b-5a4f-4e3d-9c2b-1a0f9e8d7c6b', quantity: 1 }],
+        restock: true,
+        reason: 'returned unopened',
+      },
+    ],
+  },
 )
 
 export const Refund = t.Object({
