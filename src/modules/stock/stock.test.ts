@@ -237,6 +237,33 @@ describe('stock movements', () => {
       occurredAt: countedAt,
     })
     expect([again.body.movements[0].quantity, again.body.levels[0].quantity]).toEqual(['0.000', '6.000'])
+
+    // An offline sale from before the count, uploaded only now: the counter already saw it gone, so
+    // the count absorbs it (books at countedAt 7, counted 7: a 0 movement) and the level stays 6.
+    const late = await s.call('POST', '/api/v1/receipts/offline-batch', {
+      receipts: [
+        {
+          id: crypto.randomUUID(),
+          occurredAt: iso(now - 90 * 60_000),
+          shiftId,
+          items: [{ productId: product.id, quantity: 1 }],
+          payments: [{ method: 'card', amount: product.price }],
+        },
+      ],
+    })
+    expect(late.body.results[0].status).toBe('created')
+    const level = await get(`/api/v1/stock?warehouseId=${wh}&productId=${product.id}`)
+    expect(level.body.items[0].quantity).toBe('6.000')
+    const [ledger] = await rows<{ counts: string; total: string }>(
+      t.db,
+      sql`select sum(quantity) filter (where type = 'count')::text as counts, sum(quantity)::text as total
+        from stock_movements where tenant_id = ${s.tenantId} and warehouse_id = ${wh} and product_id = ${product.id}`,
+    )
+    expect(ledger).toEqual({ counts: '0.000', total: '6.000' })
+    const stillCounted = await get(
+      `/api/v1/stock/level?warehouseId=${wh}&productId=${product.id}&at=${countedAt}`,
+    )
+    expect(stillCounted.body.quantity).toBe('7.000')
   })
 
   test('the ledger lists newest first in cursor pages, filtered by product and time', async () => {
@@ -250,8 +277,9 @@ describe('stock movements', () => {
       all.push(...page.body.items)
       cursor = page.body.nextCursor
     } while (cursor)
-    expect(all.length).toBe(5)
-    expect(new Set(all.map((m) => m.id)).size).toBe(5)
+    // receive, two sales, two counts, the late offline sale
+    expect(all.length).toBe(6)
+    expect(new Set(all.map((m) => m.id)).size).toBe(6)
     const times = all.map((m) => m.occurredAt)
     expect([...times].sort().reverse()).toEqual(times)
     const sum = all.reduce((acc, m) => acc + Math.round(Number(m.quantity) * 1000), 0)
