@@ -68,6 +68,12 @@ describe('stores', () => {
     const { body: store } = await send('POST', '/api/v1/stores', { name: 'busy', timezone: 'UTC' })
     await send('POST', '/api/v1/terminals', { storeId: store.id, name: 'till' })
     expect((await send('DELETE', `/api/v1/stores/${store.id}`)).status).toBe(409)
+    expect((await send('GET', `/api/v1/warehouses/${store.warehouseId}`)).body.storeId).toBe(store.id)
+    // The warehouse created with a store outlives it, standalone.
+    const { body: unused } = await send('POST', '/api/v1/stores', { name: 'unused', timezone: 'UTC' })
+    expect((await send('DELETE', `/api/v1/stores/${unused.id}`)).status).toBe(204)
+    expect((await send('GET', `/api/v1/stores/${unused.id}`)).status).toBe(404)
+    expect((await send('GET', `/api/v1/warehouses/${unused.warehouseId}`)).body.storeId).toBeNull()
   })
 })
 

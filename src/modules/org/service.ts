@@ -49,7 +49,15 @@ export const storeService = {
     if (patch.warehouseId) await warehouseRows.get(tdb, patch.warehouseId)
     return storeRows.update(tdb, id, patch, version)
   },
-  remove: (tdb: TenantDb, id: string) => storeRows.remove(tdb, id),
+  /** The store's warehouses stay, standalone, with their stock and history. */
+  remove: (tdb: TenantDb, id: string) =>
+    tdb.transaction(async (tx) => {
+      await tx.db
+        .update(warehouses)
+        .set({ storeId: null })
+        .where(tx.where(warehouses, eq(warehouses.storeId, id)))
+      await storeRows.remove(tx, id)
+    }),
 }
 
 export const terminalService = {
