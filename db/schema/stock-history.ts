@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
 import { at, createdAt, id, quantity, tenantId } from './columns'
 
@@ -36,5 +37,9 @@ export const stockMovements = pgTable(
     primaryKey({ columns: [t.tenantId, t.id, t.occurredAt] }),
     index('stock_movements_product_occurred_idx').on(t.tenantId, t.productId, t.occurredAt),
     index('stock_movements_warehouse_occurred_idx').on(t.tenantId, t.warehouseId, t.occurredAt),
+    // The counts after a moment, for the trigger that lets a count absorb older movements (0009).
+    index('stock_movements_count_idx')
+      .on(t.tenantId, t.warehouseId, t.productId, t.occurredAt)
+      .where(sql`${t.type} = 'count'`),
   ],
 )

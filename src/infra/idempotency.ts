@@ -106,7 +106,9 @@ const ABANDONED_AFTER = '10 minutes'
  * each receipt on its own): the key is claimed in a short transaction first, the work runs, and
  * its answer is stored. A duplicate while the first runs is 409; a claim left without an answer
  * (the process died) is taken over after ten minutes, which is safe only for work that is itself
- * idempotent underneath (receipts are, by their ids). Refused work releases the key.
+ * idempotent underneath (receipts are, by their ids). Each claim carries a token, so a slow first
+ * request whose claim was taken over neither stores its answer nor releases the new claim.
+ * Refused work releases the key.
  */
 export async function withIdempotencyClaim<T>(
   tdb: TenantDb,
@@ -116,15 +118,21 @@ export async function withIdempotencyClaim<T>(
   const { key, route, request } = opts
   if (key === undefined) return { ...(await work()), replayed: false }
   const hash = requestHash(route, request)
+  const claim = { claim: crypto.randomUUID() }
   const mine = (...more: SQL[]) => tdb.where(idempotencyKeys, eq(idempotencyKeys.key, key), ...more)
+  const ours = () =>
+    mine(
+      eq(idempotencyKeys.responseStatus, 0),
+      sql`${idempotencyKeys.responseBody}->>'claim' = ${claim.claim}`,
+    )
   const claimed = await tdb.db
     .insert(idempotencyKeys)
-    .values(tdb.own({ key, route, requestHash: hash, responseStatus: 0, responseBody: {} }))
+    .values(tdb.own({ key, route, requestHash: hash, responseStatus: 0, responseBody: claim }))
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key })
   if (claimed.length === 0) {
     const [stored] = await tdb.db.select().from(idempotencyKeys).where(mine())
-    if (stored && (stored.requestHash !== hash || stored.route !== route))
+    if (stored && stored.requestHash !== hash)
       throw new AppError(
         422,
         'IDEMPOTENCY_KEY_REUSED',
@@ -136,7 +144,7 @@ export async function withIdempotencyClaim<T>(
     }
     const takenOver = await tdb.db
       .update(idempotencyKeys)
-      .set({ createdAt: sql`now()` })
+      .set({ createdAt: sql`now()`, responseBody: claim })
       .where(
         mine(
           eq(idempotencyKeys.responseStatus, 0),
@@ -155,12 +163,12 @@ export async function withIdempotencyClaim<T>(
   try {
     outcome = await work()
   } catch (error) {
-    await tdb.db.delete(idempotencyKeys).where(mine(eq(idempotencyKeys.responseStatus, 0)))
+    await tdb.db.delete(idempotencyKeys).where(ours())
     throw error
   }
   await tdb.db
     .update(idempotencyKeys)
     .set({ responseStatus: outcome.status, responseBody: outcome.body as object })
-    .where(mine())
+    .where(ours())
   return { ...outcome, replayed: false }
 }

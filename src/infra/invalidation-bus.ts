@@ -125,7 +125,12 @@ export function createInvalidationBus({
       deliver(message)
       if (primary && !closed) {
         cacheInvalidations.inc({ direction: 'sent', type: message.type })
-        primary.send({ ...message, origin })
+        try {
+          primary.send({ ...message, origin })
+        } catch (err) {
+          // The write is committed: a primary that is going away must not turn it into a 500.
+          log?.warn({ err: String(err), type: message.type }, 'invalidation to sibling workers failed')
+        }
       }
       if (!redis || closed || redis.status !== 'ready') return
       const wire = JSON.stringify({ ...message, origin })

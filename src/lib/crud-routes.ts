@@ -4,7 +4,7 @@ import { withIdempotency } from '../infra/idempotency'
 import type { Page } from '../infra/resource'
 import { TenantDb } from '../infra/tenant-db'
 import type { Auth, Principal } from '../plugins/auth'
-import { AppError, notFound } from './errors'
+import { notFound } from './errors'
 import { etag, expectedVersion, IfMatchHeaders } from './http'
 import { IdempotencyHeaders, IdParams, NoContent, Pagination, problems } from './schemas'
 import type { Scope } from './scopes'
@@ -39,10 +39,12 @@ export type CrudOptions<Row, Create, Patch> = {
   /** Statuses beyond the common ones that create/patch can answer (e.g. 409 for duplicates). */
   writeConflicts?: boolean
   /**
-   * The view's field naming the object's store (`id` for stores themselves): a store-bound key (a
-   * register's) sees and changes only its own store's objects; the others are 404 to it.
+   * What a store-bound key (a register's) may see; the rest is 404 to it. `storeField`: the view's
+   * field naming the object's store (`id` for stores themselves); `visibleIds`: the ids it may see
+   * (null: all), when that is not one field. Bound keys cannot be `admin`, so they never write here.
    */
   storeField?: 'id' | 'storeId'
+  visibleIds?: (tdb: TenantDb, auth: Principal) => Promise<string[] | null>
 }
 
 export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch>) {
@@ -53,12 +55,13 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
   const tenant = (auth: { tenantId: string }) => new TenantDb(o.db, auth.tenantId)
   /** The store a key is confined to here, if any. */
   const confinedTo = (auth: Principal) => (o.storeField ? (auth.storeId ?? undefined) : undefined)
-  const storeOf = (view: Record<string, unknown>) => (o.storeField ? view[o.storeField] : undefined)
   /** The object as the key may see it: another store's is not found. */
   const visible = async (auth: Principal, id: string) => {
+    const ids = await o.visibleIds?.(tenant(auth), auth)
+    if (ids && !ids.includes(id)) throw notFound(o.noun)
     const view = toView(await service.get(tenant(auth), id))
     const store = confinedTo(auth)
-    if (store !== undefined && storeOf(view) !== store) throw notFound(o.noun)
+    if (store !== undefined && o.storeField && view[o.storeField] !== store) throw notFound(o.noun)
     return view
   }
 
@@ -68,12 +71,19 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
       '',
       async ({ auth, query }) => {
         const store = confinedTo(auth)
-        if (store !== undefined && o.storeField === 'id')
-          return { items: query.cursor ? [] : [await visible(auth, store)], nextCursor: null }
-        const page = await service.list(
-          tenant(auth),
-          (store === undefined ? query : { ...query, storeId: store }) as never,
-        )
+        if (store !== undefined && o.storeField === 'id') {
+          // The key's store may have been deleted since: then it sees none.
+          const own = query.cursor
+            ? []
+            : await visible(auth, store).then(
+                (v) => [v],
+                () => [],
+              )
+          return { items: own, nextCursor: null }
+        }
+        const ids = await o.visibleIds?.(tenant(auth), auth)
+        const confined = { ...query, ...(store !== undefined && { storeId: store }), ...(ids && { ids }) }
+        const page = await service.list(tenant(auth), confined as never)
         return { items: page.items.map(toView), nextCursor: page.nextCursor }
       },
       {
@@ -100,16 +110,6 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .post(
       '',
       async ({ auth, body, headers, set, status }) => {
-        const store = confinedTo(auth)
-        if (
-          store !== undefined &&
-          (o.storeField === 'id' || (body as { storeId?: string }).storeId !== store)
-        )
-          throw new AppError(
-            403,
-            'FORBIDDEN',
-            `This key is bound to store ${store}: it creates only that store's ${o.plural}`,
-          )
         const outcome = await withIdempotency(
           tenant(auth),
           { key: headers['idempotency-key'], route: `POST ${route}`, request: body },
@@ -129,12 +129,7 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .patch(
       '/:id',
       async ({ auth, params, body, headers, set }) => {
-        const { version, ...patch } = body as { version?: number; storeId?: string }
-        const store = confinedTo(auth)
-        if (store !== undefined) {
-          await visible(auth, params.id)
-          if (patch.storeId !== undefined && patch.storeId !== store) throw notFound('store')
-        }
+        const { version, ...patch } = body as { version?: number }
         const expected = expectedVersion(headers['if-match'], version)
         const view = toView(
           await tenant(auth).transaction((tx) => service.update(tx, params.id, patch as Patch, expected)),
@@ -156,7 +151,6 @@ export function crudRoutes<Row, Create, Patch>(o: CrudOptions<Row, Create, Patch
     .delete(
       '/:id',
       async ({ auth, params, status }) => {
-        if (confinedTo(auth) !== undefined) await visible(auth, params.id)
         await service.remove(tenant(auth), params.id)
         return status(204, undefined)
       },

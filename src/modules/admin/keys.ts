@@ -9,6 +9,11 @@ import { createApiKey, toApiKeyView } from './service'
 
 /** A new key for the caller's tenant; a terminal binding also binds the key to that terminal's store. */
 export async function issueKey(tdb: TenantDb, body: typeof NewApiKey.static) {
+  // `admin` reaches every store (keys, settings, the organisation): a key bound to one cannot hold it.
+  if ((body.storeId || body.terminalId) && body.scopes.includes('admin'))
+    throw badRequest('a key bound to a store or terminal cannot have the admin scope', [
+      { path: 'scopes', message: 'admin is tenant-wide; bound keys take the other scopes' },
+    ])
   let storeId = body.storeId
   if (body.terminalId) {
     const terminal = await terminalRows.get(tdb, body.terminalId)

@@ -3,6 +3,7 @@ import { Elysia, t } from 'elysia'
 import type { Db } from '../../infra/db'
 import { crudRoutes } from '../../lib/crud-routes'
 import type { Auth } from '../../plugins/auth'
+import { visibleWarehouses } from '../stock/references'
 import * as m from './model'
 import { customerService, employeeService, storeService, terminalService, warehouseService } from './service'
 import { customerView, employeeView, storeView, terminalView, warehouseView } from './views'
@@ -47,7 +48,8 @@ export const orgModule = ({ db, auth }: OrgDeps) => {
       crudRoutes({
         ...common,
         plural: 'warehouses',
-        storeField: 'storeId',
+        // Its store's own and the one its sales draw from, as the stock routes see them.
+        visibleIds: visibleWarehouses,
         noun: 'warehouse',
         View: m.Warehouse,
         Create: m.NewWarehouse,

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { eq, inArray } from 'drizzle-orm'
 import { customers, employees, stores, terminals, warehouses } from '../../../db/schema'
 import { resource } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
@@ -74,8 +74,14 @@ export const terminalService = {
 }
 
 export const warehouseService = {
-  list: (tdb: TenantDb, q: ListQuery & { storeId?: string }) =>
-    warehouseRows.list(tdb, { ...q, filters: [q.storeId ? eq(warehouses.storeId, q.storeId) : undefined] }),
+  list: (tdb: TenantDb, q: ListQuery & { storeId?: string; ids?: string[] }) =>
+    warehouseRows.list(tdb, {
+      ...q,
+      filters: [
+        q.storeId ? eq(warehouses.storeId, q.storeId) : undefined,
+        q.ids ? inArray(warehouses.id, q.ids) : undefined,
+      ],
+    }),
   get: (tdb: TenantDb, id: string) => warehouseRows.get(tdb, id),
   async create(tdb: TenantDb, body: typeof NewWarehouse.static) {
     if (body.storeId) await storeRows.get(tdb, body.storeId)

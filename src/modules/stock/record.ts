@@ -175,7 +175,12 @@ export async function recordMovements(
   auth: Principal,
   input: NewMovementInput,
 ): Promise<{ movements: MovementView[]; levels: LevelView[] }> {
-  const at = occurredAt(input.occurredAt)
+  // A count is what is on the shelf now or was earlier, never later: one dated within the clock skew
+  // allowed ahead of the server is taken as now (the trigger of migration 0009 relies on it).
+  const at =
+    input.type === 'count'
+      ? new Date(Math.min(occurredAt(input.occurredAt).getTime(), Date.now()))
+      : occurredAt(input.occurredAt)
   const lines = deltas(input)
   await Promise.all([
     checkWarehouses(tdb, auth, [input.warehouseId, ...(input.toWarehouseId ? [input.toWarehouseId] : [])]),

@@ -266,6 +266,41 @@ describe('stock movements', () => {
     expect(stillCounted.body.quantity).toBe('7.000')
   })
 
+  test('a count absorbs what it already saw: movements at its instant, earlier counts entered late; none is dated ahead', async () => {
+    const wh = s.demo.warehouseId
+    const product = p(5)
+    const now = Date.now()
+    const iso = (ms: number) => new Date(ms).toISOString()
+    const line = (quantity: number) => [{ productId: product.id, quantity }]
+    const levelNow = async () =>
+      (await get(`/api/v1/stock?warehouseId=${wh}&productId=${product.id}`)).body.items[0].quantity
+    const t1 = iso(now - 60 * 60_000)
+    await move({ type: 'receive', warehouseId: wh, lines: line(30), occurredAt: iso(now - 2 * 60 * 60_000) })
+    expect((await move({ type: 'count', warehouseId: wh, lines: line(20), occurredAt: t1 })).status).toBe(201)
+    // A write-off at the count's very instant, entered after it: the counter already saw it gone.
+    await move({ type: 'writeoff', warehouseId: wh, lines: line(1), occurredAt: t1 })
+    expect(await levelNow()).toBe('20.000')
+    // A count from before t1 entered late: the count at t1 still decides the level.
+    await move({ type: 'count', warehouseId: wh, lines: line(3), occurredAt: iso(now - 90 * 60_000) })
+    expect(await levelNow()).toBe('20.000')
+    const atT1 = await get(`/api/v1/stock/level?warehouseId=${wh}&productId=${product.id}&at=${t1}`)
+    expect(atT1.body.quantity).toBe('20.000')
+    // A count dated ahead of the server clock (within the skew) is taken as now.
+    const ahead = await move({
+      type: 'count',
+      warehouseId: wh,
+      lines: line(12),
+      occurredAt: iso(now + 3 * 60_000),
+    })
+    expect(Date.parse(ahead.body.movements[0].occurredAt)).toBeLessThanOrEqual(Date.now())
+    const [sum] = await rows<{ total: string }>(
+      t.db,
+      sql`select sum(quantity)::text as total from stock_movements
+        where tenant_id = ${s.tenantId} and warehouse_id = ${wh} and product_id = ${product.id}`,
+    )
+    expect([sum?.total, await levelNow()]).toEqual(['12.000', '12.000'])
+  })
+
   test('the ledger lists newest first in cursor pages, filtered by product and time', async () => {
     const wh = s.demo.warehouseId
     const all: { id: string; occurredAt: string; quantity: string }[] = []
