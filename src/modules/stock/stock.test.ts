@@ -301,6 +301,52 @@ describe('stock movements', () => {
     expect([sum?.total, await levelNow()]).toEqual(['12.000', '12.000'])
   })
 
+  test('with negative stock refused, what a count already absorbed is not refused', async () => {
+    const wh = s.demo.warehouseId
+    const product = p(6)
+    const now = Date.now()
+    const iso = (ms: number) => new Date(ms).toISOString()
+    await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: false }, { key: s.admin })
+    try {
+      await move({
+        type: 'count',
+        warehouseId: wh,
+        lines: [{ productId: product.id, quantity: 0 }],
+        occurredAt: iso(now - 5_000),
+      })
+      // Sold offline 30 s before the shelf was counted empty, uploaded now: the count already saw it.
+      const late = await s.call('POST', '/api/v1/receipts/offline-batch', {
+        receipts: [
+          {
+            id: crypto.randomUUID(),
+            occurredAt: iso(now - 30_000),
+            shiftId,
+            items: [{ productId: product.id, quantity: 1 }],
+            payments: [{ method: 'card', amount: product.price }],
+          },
+        ],
+      })
+      expect(late.body.results[0].status).toBe('created')
+      const writeoff = await move({
+        type: 'writeoff',
+        warehouseId: wh,
+        lines: [{ productId: product.id, quantity: 1 }],
+        occurredAt: iso(now - 20_000),
+      })
+      expect(writeoff.status).toBe(201)
+      expect(writeoff.body.levels[0].quantity).toBe('0.000')
+      // A sale now still finds the shelf empty.
+      const now2 = await s.sell({
+        shiftId,
+        items: [{ productId: product.id }],
+        payments: [{ method: 'card', amount: product.price }],
+      })
+      expect(now2.body.code).toBe('INSUFFICIENT_STOCK')
+    } finally {
+      await s.call('PATCH', '/api/v1/settings', { allowNegativeStock: true }, { key: s.admin })
+    }
+  })
+
   test('the ledger lists newest first in cursor pages, filtered by product and time', async () => {
     const wh = s.demo.warehouseId
     const all: { id: string; occurredAt: string; quantity: string }[] = []
