@@ -28,6 +28,31 @@ export const requestHash = (route: string, request: unknown) =>
     .update(JSON.stringify(canonical(request ?? null)))
     .digest('hex')
 
+const inFlight = () =>
+  new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this Idempotency-Key is still in flight')
+
+type StoredKey = { requestHash: string; responseStatus: number; responseBody: unknown }
+
+/**
+ * A key's stored record as the answer to a request with `hash`: 422 when it was used for another
+ * request, the first answer replayed once there is one, undefined while the first is in flight.
+ */
+export function replayOf<T>(
+  stored: StoredKey | undefined,
+  hash: string,
+  route: string,
+): IdempotentOutcome<T> | undefined {
+  if (stored && stored.requestHash !== hash)
+    throw new AppError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was used with a different request; use a new key for a new request',
+    )
+  if (!stored || stored.responseStatus === 0) return undefined
+  idempotentReplays.inc({ route })
+  return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
+}
+
 /**
  * Runs `effect` in one transaction together with the record of its idempotency key, with Stripe's
  * semantics: the same key and request replay the stored response; the same key with another
@@ -63,16 +88,9 @@ export async function withIdempotency<T>(
           .select()
           .from(idempotencyKeys)
           .where(tx.where(idempotencyKeys, eq(idempotencyKeys.key, key)))
-        if (!stored)
-          throw new AppError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'A request with this key is in flight')
-        if (stored.requestHash !== hash)
-          throw new AppError(
-            422,
-            'IDEMPOTENCY_KEY_REUSED',
-            'This Idempotency-Key was used with a different request; use a new key for a new request',
-          )
-        idempotentReplays.inc({ route })
-        return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
+        const replay = replayOf<T>(stored, hash, route)
+        if (!replay) throw inFlight()
+        return replay
       }
       // The wait bound was for the key alone: the effect may queue behind ordinary locks (a shift
       // being closed), which is no reason to answer "in flight".
@@ -88,12 +106,7 @@ export async function withIdempotency<T>(
       return { ...outcome, replayed: false }
     })
   } catch (error) {
-    if (sqlState(error) === '55P03')
-      throw new AppError(
-        409,
-        'IDEMPOTENCY_KEY_IN_FLIGHT',
-        'A request with this Idempotency-Key is still in flight',
-      )
+    if (sqlState(error) === '55P03') throw inFlight()
     throw error
   }
 }
@@ -132,16 +145,8 @@ export async function withIdempotencyClaim<T>(
     .returning({ key: idempotencyKeys.key })
   if (claimed.length === 0) {
     const [stored] = await tdb.db.select().from(idempotencyKeys).where(mine())
-    if (stored && stored.requestHash !== hash)
-      throw new AppError(
-        422,
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was used with a different request; use a new key for a new request',
-      )
-    if (stored && stored.responseStatus !== 0) {
-      idempotentReplays.inc({ route })
-      return { status: stored.responseStatus, body: stored.responseBody as T, replayed: true }
-    }
+    const replay = replayOf<T>(stored, hash, route)
+    if (replay) return replay
     const takenOver = await tdb.db
       .update(idempotencyKeys)
       .set({ createdAt: sql`now()`, responseBody: claim })
@@ -152,12 +157,7 @@ export async function withIdempotencyClaim<T>(
         ),
       )
       .returning({ key: idempotencyKeys.key })
-    if (takenOver.length === 0)
-      throw new AppError(
-        409,
-        'IDEMPOTENCY_KEY_IN_FLIGHT',
-        'A request with this Idempotency-Key is still in flight',
-      )
+    if (takenOver.length === 0) throw inFlight()
   }
   let outcome: Outcome<T>
   try {

@@ -1,9 +1,8 @@
 import { and, eq } from 'drizzle-orm'
 import { apiKeys, idempotencyKeys, PLATFORM_TENANT_ROUTE, settings, tenants } from '../../../db/schema'
 import type { Db } from '../../infra/db'
-import { requestHash } from '../../infra/idempotency'
+import { replayOf, requestHash } from '../../infra/idempotency'
 import { newApiKey } from '../../lib/api-key'
-import { AppError } from '../../lib/errors'
 import type { Scope } from '../../lib/scopes'
 
 export type NewKey = {
@@ -49,16 +48,10 @@ export async function createTenantOnce(
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.route, PLATFORM_TENANT_ROUTE), eq(idempotencyKeys.key, key)))
-    if (row && row.requestHash !== hash)
-      throw new AppError(
-        422,
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was used with a different request; use a new key for a new request',
-      )
-    return row && { ...(row.responseBody as CreatedTenant), replayed: true }
+    return replayOf<CreatedTenant>(row, hash, PLATFORM_TENANT_ROUTE)
   }
   const replay = await stored()
-  if (replay) return replay
+  if (replay) return { ...replay.body, replayed: true }
   try {
     return await db.transaction(async (tx) => {
       const created = await createTenant(tx as unknown as Db, name)
@@ -81,7 +74,7 @@ export async function createTenantOnce(
     if (!(error instanceof LostRace)) throw error
     const winner = await stored()
     if (!winner) throw error
-    return winner
+    return { ...winner.body, replayed: true }
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { type Db, rows } from '../../infra/db'
-import { requestHash } from '../../infra/idempotency'
+import { replayOf, requestHash } from '../../infra/idempotency'
 import { idempotentReplays, receiptsAmount, receiptsCreated } from '../../infra/metrics'
 import { decodeTimeCursor, encodeCursor } from '../../infra/resource'
 import { TenantDb } from '../../infra/tenant-db'
@@ -54,20 +54,13 @@ async function storedAnswer(
   key: string,
   hash: string,
 ): Promise<CreateOutcome | undefined> {
-  const [row] = await rows<{ route: string; hash: string; status: number; body: ReceiptView }>(
+  const [row] = await rows<{ requestHash: string; responseStatus: number; responseBody: ReceiptView }>(
     db,
-    sql`select route, request_hash as hash, response_status as status, response_body as body
+    sql`select request_hash as "requestHash", response_status as "responseStatus", response_body as "responseBody"
       from idempotency_keys where tenant_id = ${tenantId} and key = ${key}`,
   )
-  if (!row || row.status === 0) return undefined
-  if (row.hash !== hash || row.route !== RECEIPT_ROUTE)
-    throw new AppError(
-      422,
-      'IDEMPOTENCY_KEY_REUSED',
-      'This Idempotency-Key was used with a different request',
-    )
-  idempotentReplays.inc({ route: RECEIPT_ROUTE })
-  return { status: 201, body: row.body, replayed: true }
+  const replay = replayOf<ReceiptView>(row, hash, RECEIPT_ROUTE)
+  return replay && { status: 201, body: replay.body, replayed: true }
 }
 
 async function recordReceipt(
