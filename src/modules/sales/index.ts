@@ -87,7 +87,11 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             auth: 'sales:write',
             params: IdParams,
             body: m.CloseShift,
-            detail: { summary: 'Close a shift with the counted cash → Z report' },
+            detail: {
+              summary: 'Close a shift with the counted cash → Z report',
+              description:
+                'A retry with the same countedCash (an answer lost on the way) answers the same Z report; another figure for a closed shift is 409 SHIFT_NOT_OPEN.',
+            },
             response: { 200: m.ShiftReport, ...problems(400, 401, 403, 404, 409, 429) },
           },
         )

@@ -131,6 +131,11 @@ describe('shifts, refunds and reports', () => {
       payments: [{ method: 'cash', amount: a.price }],
     })
     expect([late.status, late.body.code]).toEqual([409, 'SHIFT_NOT_OPEN'])
+    // A retried close (same counted cash) answers the same Z report; another figure is refused.
+    const closedAgain = await s.call('POST', `/api/v1/shifts/${shiftId}/close`, {
+      countedCash: x.body.expectedCash - 100,
+    })
+    expect([closedAgain.status, closedAgain.body]).toEqual([200, z.body])
     expect((await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })).status).toBe(409)
   })
 

@@ -162,7 +162,13 @@ export async function closeShift(tdb: TenantDb, auth: Principal, id: string, cou
       .from(shifts)
       .where(tx.where(shifts, eq(shifts.id, id)))
       .for('update')
-    if (current?.status !== 'open') throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is already closed')
+    if (current?.status !== 'open') {
+      // A register retrying a close whose answer it lost gets the same Z report back.
+      const z = current?.report as Awaited<ReturnType<typeof shiftReport>> | null | undefined
+      if (z && current?.countedCash === countedCash)
+        return { ...z, shift: { ...z.shift, version: current.version } }
+      throw new AppError(409, 'SHIFT_NOT_OPEN', 'The shift is already closed')
+    }
     const closedAt = new Date()
     const report = await shiftReport(
       tx,
