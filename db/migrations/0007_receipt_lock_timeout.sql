@@ -1,8 +1,11 @@
--- pos_create_receipt as in 0003, except that the lock_timeout bounding the wait for a duplicate in
--- flight now ends once the Idempotency-Key is claimed. It used to last for the whole function, so a
--- sale queued more than that behind its terminal's row lock (a shift being closed) was answered 409
--- IDEMPOTENCY_KEY_IN_FLIGHT. withIdempotency (src/infra/idempotency.ts) does the same for every
--- other idempotent write.
+-- pos_create_receipt as in 0003, with two changes:
+-- - the lock_timeout bounding the wait for a duplicate in flight ends once the Idempotency-Key is
+--   claimed. It used to last for the whole function, so a sale queued more than that behind its
+--   terminal's row lock (a shift being closed) was answered 409 IDEMPOTENCY_KEY_IN_FLIGHT.
+--   withIdempotency (src/infra/idempotency.ts) does the same for every other idempotent write;
+-- - the negative-stock check comes after the sale's stock movements are written: a sale dated
+--   before a count recorded since (an offline register's, uploaded late) is absorbed by that count
+--   (0009) and must not be refused for a level it never lowered.
 CREATE OR REPLACE FUNCTION "pos_create_receipt"(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
 	t uuid := (p->>'tenantId')::uuid;
@@ -106,13 +109,23 @@ BEGIN
 		RETURNING s.quantity
 	)
 	SELECT count(*) FILTER (WHERE quantity < 0) INTO negatives FROM changed;
-	IF NOT coalesce(allow_negative, true) AND negatives > 0 THEN
-		RAISE EXCEPTION 'POS:INSUFFICIENT_STOCK:not enough stock for this sale';
-	END IF;
 
 	INSERT INTO stock_movements (tenant_id, occurred_at, warehouse_id, product_id, type, quantity, receipt_id)
 	SELECT t, occurred, wh, x."productId", 'sale', -x.quantity, rid
 	FROM jsonb_to_recordset(p->'items') AS x("productId" uuid, quantity numeric);
+
+	IF NOT coalesce(allow_negative, true) AND negatives > 0 THEN
+		-- A sale dated before a count recorded since is absorbed by it (0009): what counts is the
+		-- level that count left.
+		IF occurred < now() - interval '1 second' THEN
+			SELECT count(*) INTO negatives FROM stock s
+			WHERE s.tenant_id = t AND s.warehouse_id = wh AND s.quantity < 0
+				AND s.product_id IN (SELECT (x->>'productId')::uuid FROM jsonb_array_elements(p->'items') x);
+		END IF;
+		IF negatives > 0 THEN
+			RAISE EXCEPTION 'POS:INSUFFICIENT_STOCK:not enough stock for this sale';
+		END IF;
+	END IF;
 
 	body := (p->'response') || jsonb_build_object('number', n, 'storeId', sh.store_id, 'terminalId', sh.terminal_id);
 	IF idem_key IS NOT NULL THEN

@@ -98,18 +98,6 @@ async function allowNegative(tdb: TenantDb): Promise<boolean> {
  * Adds signed deltas to the levels in one multi-row upsert, in (warehouse, product) order.
  * Returns the resulting levels.
  */
-/** The current levels of the same warehouse × product pairs. */
-function levelsNow(tdb: TenantDb, of: Row[]): Promise<Row[]> {
-  const pairs = JSON.stringify(of.map((l) => ({ w: l.warehouseId, p: l.productId })))
-  return rows<Row>(
-    tdb.db,
-    sql`select s.warehouse_id as "warehouseId", s.product_id as "productId", s.quantity::text as quantity
-      from stock s join jsonb_to_recordset(${pairs}::jsonb) as x(w uuid, p uuid)
-        on s.warehouse_id = x.w and s.product_id = x.p
-      where s.tenant_id = ${tdb.tenantId}`,
-  )
-}
-
 async function applyDeltas(tdb: TenantDb, changes: Map<string, Delta>): Promise<Row[]> {
   const sorted = [...changes.values()].sort(byKey)
   const json = JSON.stringify(
@@ -124,6 +112,18 @@ async function applyDeltas(tdb: TenantDb, changes: Map<string, Delta>): Promise<
       on conflict (tenant_id, warehouse_id, product_id)
       do update set quantity = s.quantity + excluded.quantity, updated_at = now()
       returning s.warehouse_id as "warehouseId", s.product_id as "productId", s.quantity::text as quantity`,
+  )
+}
+
+/** The current levels of the same warehouse × product pairs. */
+function levelsNow(tdb: TenantDb, of: Row[]): Promise<Row[]> {
+  const pairs = JSON.stringify(of.map((l) => ({ w: l.warehouseId, p: l.productId })))
+  return rows<Row>(
+    tdb.db,
+    sql`select s.warehouse_id as "warehouseId", s.product_id as "productId", s.quantity::text as quantity
+      from stock s join jsonb_to_recordset(${pairs}::jsonb) as x(w uuid, p uuid)
+        on s.warehouse_id = x.w and s.product_id = x.p
+      where s.tenant_id = ${tdb.tenantId}`,
   )
 }
 
