@@ -247,6 +247,43 @@ describe('offline receipts', () => {
     expect(replay.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate'])
   })
 
+  test('a receipt re-sent after its product’s price changed or the product was deleted is a replay, not an error', async () => {
+    const product = await s.call(
+      'POST',
+      '/api/v1/products',
+      { sku: `RESEND-${crypto.randomUUID()}`, name: 'Печенье', price: 1000, barcodes: [`77${Date.now()}`] },
+      { key: s.admin },
+    )
+    expect(product.status).toBe(201)
+    const receipt = {
+      id: crypto.randomUUID(),
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      shiftId,
+      items: [{ productId: product.body.id, quantity: 1 }],
+      payments: [{ method: 'card', amount: 1000 }],
+      total: 1000,
+    }
+    const batch = () => s.call('POST', '/api/v1/receipts/offline-batch', { receipts: [receipt] })
+    expect((await batch()).body.results[0]).toMatchObject({ status: 'created' })
+    const patched = await s.call(
+      'PATCH',
+      `/api/v1/products/${product.body.id}`,
+      { price: 1100, version: product.body.version },
+      { key: s.admin },
+    )
+    expect(patched.status).toBe(200)
+    expect((await batch()).body.results[0]).toMatchObject({ status: 'duplicate' })
+    const resent = await s.sell(receipt)
+    expect(resent.status).toBe(201)
+    expect(resent.res.headers.get('idempotent-replayed')).toBe('true')
+    expect(resent.body.total).toBe(1000)
+    await s.call('DELETE', `/api/v1/products/${product.body.id}`, undefined, { key: s.admin })
+    expect((await batch()).body.results[0]).toMatchObject({ status: 'duplicate' })
+    // A new receipt for the deleted product is still refused.
+    const fresh = await s.sell({ ...receipt, id: crypto.randomUUID() })
+    expect(fresh.status).toBe(404)
+  })
+
   test('offline batch with an Idempotency-Key: a retry replays the first answer; a claim left by a dead process is taken over', async () => {
     const mk = () => ({
       id: crypto.randomUUID(),

@@ -36,15 +36,20 @@ export async function createReceipt(
   } catch (error) {
     // A retry must replay its first answer even if the catalog changed since (a new price would
     // now fail the total), and a reused key with another body is 422 whatever the body's faults.
-    if (!(error instanceof AppError) || idempotencyKey === undefined) throw error
-    const stored = await storedAnswer(
-      deps.db,
-      auth.tenantId,
-      idempotencyKey,
-      requestHash(RECEIPT_ROUTE, input),
-    )
-    if (!stored) throw error
-    return stored
+    if (!(error instanceof AppError)) throw error
+    const stored =
+      idempotencyKey === undefined
+        ? undefined
+        : await storedAnswer(deps.db, auth.tenantId, idempotencyKey, requestHash(RECEIPT_ROUTE, input))
+    if (stored) return stored
+    // The same for a receipt id already recorded (a register re-sending an offline sale after a
+    // price change or a product's deletion): it was sold, and is answered as it was stored.
+    const existing =
+      input.id === undefined
+        ? undefined
+        : await getReceipt(deps.db, auth, input.id, { withRefunds: false }).catch(() => undefined)
+    if (existing) return { status: 201, body: existing, replayed: true }
+    throw error
   }
 }
 
