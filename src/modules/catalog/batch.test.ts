@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { startTestApp, type TestApp } from '../../testing/harness'
+import { startTestApp, type TestApp, usingPostgres } from '../../testing/harness'
 
 // POST /products/batch: upsert by sku with per-item results in input order.
 
@@ -114,4 +114,56 @@ describe('product batch upsert', () => {
     const second = await batch(items)
     expect(second.filter((r) => r.status === 'updated').map((r) => r.sku)).toEqual(['K-500'])
   })
+
+  test('1000 items of 25 barcodes each: 25,000 barcodes, more than one statement could take as parameters', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      sku: `W-${i}`,
+      name: `Много кодов ${i}`,
+      price: 1,
+      barcodes: Array.from({ length: 25 }, (_, k) => `W${i}-${k}`),
+    }))
+    const first = await batch(items)
+    expect(first.filter((r) => r.status === 'created').length).toBe(1000)
+    // Every barcode replaced: 25,000 removals and 25,000 additions.
+    const moved = await batch(
+      items.map((item) => ({ ...item, barcodes: item.barcodes.map((b) => `${b}-n`) })),
+    )
+    expect(moved.filter((r) => r.status === 'updated').length).toBe(1000)
+    expect((await call('GET', '/api/v1/products/by-barcode/W999-24-n')).body.sku).toBe('W-999')
+    expect((await call('GET', '/api/v1/products/by-barcode/W999-24')).status).toBe(404)
+  })
+
+  test('an upper-case categoryId is the same category, and a re-import with it is unchanged', async () => {
+    const category = await call('POST', '/api/v1/categories', { name: 'Регистр' })
+    const item = {
+      sku: 'U-1',
+      name: 'Верхний',
+      price: 5,
+      categoryId: (category.body.id as string).toUpperCase(),
+    }
+    expect((await batch([item]))[0]?.status).toBe('created')
+    expect((await batch([item]))[0]?.status).toBe('unchanged')
+  })
+
+  test.skipIf(!usingPostgres)(
+    'two imports of the same new skus at once: one creates, the other updates, and its barcodes replace the first’s',
+    async () => {
+      const n = 200
+      const items = (tag: string) =>
+        Array.from({ length: n }, (_, i) => ({
+          sku: `C-${i}`,
+          name: `Гонка ${i}`,
+          price: 1,
+          barcodes: [`${tag}${i}`],
+        }))
+      const [x, y] = await Promise.all([batch(items('X')), batch(items('Y'))])
+      const statuses = [x, y].map((results) => [...new Set(results.map((r) => r.status))].join())
+      expect(statuses.sort()).toEqual(['created', 'updated'])
+      const last = x[0]?.status === 'updated' ? 'X' : 'Y'
+      for (const i of [0, 99, 199]) {
+        const p = await call('GET', `/api/v1/products/${x[i]?.id}`)
+        expect(p.body.barcodes).toEqual([`${last}${i}`])
+      }
+    },
+  )
 })
