@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core'
-import { at, createdAt, id, quantity, tenantId } from './columns'
+import { at, createdAt, id, level, tenantId } from './columns'
 
 export type MovementType =
   | 'sale'
@@ -26,7 +26,7 @@ export const stockMovements = pgTable(
     warehouseId: uuid('warehouse_id').notNull(),
     productId: uuid('product_id').notNull(),
     type: text('type').$type<MovementType>().notNull(),
-    quantity: quantity('quantity').notNull(),
+    quantity: level('quantity').notNull(),
     reason: text('reason'),
     reference: text('reference'),
     receiptId: uuid('receipt_id'),

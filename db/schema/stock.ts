@@ -1,6 +1,6 @@
 import { foreignKey, index, pgTable, primaryKey, uuid } from 'drizzle-orm/pg-core'
 import { products } from './catalog'
-import { quantity, tenantId, updatedAt } from './columns'
+import { level, tenantId, updatedAt } from './columns'
 import { warehouses } from './org'
 import { tenants } from './tenants'
 
@@ -11,7 +11,7 @@ export const stock = pgTable(
     tenantId: tenantId().references(() => tenants.id),
     warehouseId: uuid('warehouse_id').notNull(),
     productId: uuid('product_id').notNull(),
-    quantity: quantity('quantity').notNull().default('0'),
+    quantity: level('quantity').notNull().default('0'),
     updatedAt: updatedAt(),
   },
   (t) => [

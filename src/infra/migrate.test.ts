@@ -118,14 +118,16 @@ describe('schema rules', () => {
     expect(rows.some((r) => r.unique)).toBe(true)
   })
 
-  test('money columns are bigint and quantities numeric(12,3)', async () => {
+  test('money columns are bigint, quantities numeric(12,3) and stock levels and movements numeric(18,3)', async () => {
     const rows = await t.database.rows<{ column: string; type: string }>(sql`
       select table_name || '.' || column_name as column, data_type || coalesce('(' || numeric_precision || ',' || numeric_scale || ')', '') as type
       from information_schema.columns
       where table_schema = 'public' and column_name in ('price', 'total', 'amount', 'quantity', 'subtotal', 'tax')
         and table_name not like '%\\_p2%' and table_name not like '%\\_default'`)
     for (const r of rows) {
-      if (r.column.endsWith('.quantity')) expect(r).toEqual({ column: r.column, type: 'numeric(12,3)' })
+      if (r.column === 'stock.quantity' || r.column === 'stock_movements.quantity')
+        expect(r).toEqual({ column: r.column, type: 'numeric(18,3)' })
+      else if (r.column.endsWith('.quantity')) expect(r).toEqual({ column: r.column, type: 'numeric(12,3)' })
       else expect(r).toEqual({ column: r.column, type: 'bigint(64,0)' })
     }
     expect(rows.length).toBeGreaterThan(10)

@@ -166,6 +166,24 @@ describe('receipts', () => {
     expect(free.body).toMatchObject({ total: 0, tax: 0, change: 0 })
   })
 
+  test('the largest quantity a line takes leaves a stock level the next sale can still lower', async () => {
+    const product = await s.call(
+      'POST',
+      '/api/v1/products',
+      { sku: `BULK-${crypto.randomUUID()}`, name: 'Песок', price: 1, unit: 'kg' },
+      { key: s.admin },
+    )
+    const line = (quantity: string, amount: number) =>
+      s.sell({
+        shiftId,
+        items: [{ productId: product.body.id, quantity }],
+        payments: [{ method: 'cash', amount }],
+      })
+    expect((await line('999999999.999', 1_000_000_000)).status).toBe(201)
+    expect((await line('1', 1)).status).toBe(201)
+    expect(await s.stockOf(product.body.id)).toBe('-1000000000.999')
+  })
+
   test('a key bound to one terminal cannot sell in another terminal’s shift', async () => {
     const store = await s.call(
       'POST',
