@@ -10,6 +10,7 @@ export type ProblemCode =
   | 'IDEMPOTENCY_KEY_IN_FLIGHT'
   | 'INSUFFICIENT_STOCK'
   | 'SHIFT_NOT_OPEN'
+  | 'STORE_MISMATCH'
   | 'TOTAL_MISMATCH'
   | 'PAYMENT_MISMATCH'
   | 'PRICE_MISMATCH'
@@ -54,6 +55,7 @@ const dataExceptions: Partial<Record<string, string>> = {
   '22003': 'A number is outside the range that can be stored',
   '22007': 'A date or time is not valid',
   '22008': 'A date or time is outside the range that can be stored',
+  '22009': 'A time zone offset is outside the range that can be stored',
   '22021': 'Text contains a character that cannot be stored (such as U+0000)',
   '22P05': 'Text contains a character that cannot be stored (such as U+0000)',
 }

@@ -37,7 +37,14 @@ export async function createRefund(
   const t = tdb.tenantId
   const [receipt] = await rows<{ occurredAt: string; storeId: string; warehouseId: string; method: string }>(
     tdb.db,
-    sql`select r.occurred_at::text as "occurredAt", r.store_id as "storeId", s.warehouse_id as "warehouseId",
+    // Restocked goods go back where the sale took them from (the store may have moved to another
+    // warehouse since); a receipt without a stock movement falls back to the store's warehouse.
+    sql`select r.occurred_at::text as "occurredAt", r.store_id as "storeId",
+        coalesce((select m.warehouse_id from receipt_items i
+            join stock_movements m on m.tenant_id = i.tenant_id and m.product_id = i.product_id
+              and m.occurred_at = r.occurred_at and m.receipt_id = r.id and m.type = 'sale'
+          where i.tenant_id = r.tenant_id and i.receipt_id = r.id and i.occurred_at = r.occurred_at
+          limit 1), s.warehouse_id) as "warehouseId",
         (select p.method from payments p where p.tenant_id = r.tenant_id and p.receipt_id = r.id
            and p.occurred_at = r.occurred_at and p.refund_id is null order by p.amount desc limit 1) as method
       from receipt_ids x
@@ -123,8 +130,11 @@ export async function createRefund(
   // A register pays refunds from its open shift; a back-office key may name one or none.
   const shiftId =
     body.shiftId ?? (auth.terminalId ? await openShiftOf(tdb, auth.terminalId) : undefined) ?? null
-  if (shiftId) await getShift(tdb, auth, shiftId, { lock: true })
-  else if (auth.terminalId)
+  if (shiftId) {
+    const shift = await getShift(tdb, auth, shiftId, { lock: true })
+    if (shift.storeId !== receipt.storeId)
+      throw new AppError(422, 'STORE_MISMATCH', "A refund is paid from a shift of the receipt's own store")
+  } else if (auth.terminalId)
     throw new AppError(409, 'SHIFT_NOT_OPEN', 'This terminal has no open shift to pay the refund from')
 
   await tdb.db.insert(refunds).values(

@@ -123,7 +123,9 @@ describe('shifts, refunds and reports', () => {
     })
     expect(z.status).toBe(200)
     expect(z.body).toMatchObject({ kind: 'Z', difference: -100, expectedCash: x.body.expectedCash })
-    expect((await s.call('GET', `/api/v1/shifts/${shiftId}/report`)).body.kind).toBe('Z')
+    const stored = await s.call('GET', `/api/v1/shifts/${shiftId}/report`)
+    expect(stored.body).toEqual(z.body)
+    expect(stored.body.shift.version).toBe((await s.call('GET', `/api/v1/shifts/${shiftId}`)).body.version)
 
     const late = await s.sell({
       shiftId,
@@ -253,6 +255,47 @@ describe('shifts, refunds and reports', () => {
     const office = await refund({}, s.admin)
     expect([office.status, office.body.shiftId]).toEqual([201, null])
     await s.call('POST', `/api/v1/shifts/${otherShift.body.id}/close`, { countedCash: 0 }, { key: s.admin })
+  })
+
+  test("a refund is paid from a shift of the receipt's store, and restocks the warehouse the sale drew from", async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      s.call(method, path, body, { key: s.admin })
+    const shiftId = await s.openShift()
+    const a = p(5)
+    const sale = await s.sell({
+      shiftId,
+      items: [{ productId: a.id, quantity: 2 }],
+      payments: [{ method: 'cash', amount: a.price * 2 }],
+    })
+    const refund = (body: Record<string, unknown>) =>
+      admin('POST', `/api/v1/receipts/${sale.body.id}/refunds`, {
+        items: [{ receiptItemId: sale.body.items[0].id, quantity: 1 }],
+        ...body,
+      })
+    const store = await admin('POST', '/api/v1/stores', { name: 'Юнусабад', timezone: 'Asia/Tashkent' })
+    const till = await admin('POST', '/api/v1/terminals', { storeId: store.body.id, name: 'Касса 1' })
+    const there = await admin('POST', '/api/v1/shifts', { terminalId: till.body.id, openingCash: 0 })
+    const elsewhere = await refund({ shiftId: there.body.id, restock: false })
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([422, 'STORE_MISMATCH'])
+    await admin('POST', `/api/v1/shifts/${there.body.id}/close`, { countedCash: 0 })
+
+    // The store moves to a new warehouse after the sale: the returned goods go back to the old one.
+    const before = Number(await s.stockOf(a.id))
+    const demoStore = await admin('GET', `/api/v1/stores/${s.demo.storeId}`)
+    const moved = await admin('POST', '/api/v1/warehouses', { name: 'Новый склад' })
+    const move = (warehouseId: string, version: number) =>
+      admin('PATCH', `/api/v1/stores/${s.demo.storeId}`, { warehouseId, version })
+    const patched = await move(moved.body.id, demoStore.body.version)
+    expect(patched.status).toBe(200)
+    expect((await refund({ shiftId, restock: true })).status).toBe(201)
+    expect(Number(await s.stockOf(a.id))).toBe(before + 1)
+    const [inNew] = await rows<{ n: number }>(
+      t.db,
+      sql`select count(*)::int as n from stock where tenant_id = ${s.tenantId} and warehouse_id = ${moved.body.id}`,
+    )
+    expect(inNew?.n).toBe(0)
+    expect((await move(s.demo.warehouseId, patched.body.version)).status).toBe(200)
+    await s.call('POST', `/api/v1/shifts/${shiftId}/close`, { countedCash: 0 })
   })
 
   test("a store-bound key opens, reads and pays into shifts of its own store's registers only", async () => {

@@ -172,7 +172,7 @@ export async function closeShift(tdb: TenantDb, auth: Principal, id: string, cou
     const closedAt = new Date()
     const report = await shiftReport(
       tx,
-      { ...current, status: 'closed', closedAt, countedCash },
+      { ...current, status: 'closed', closedAt, countedCash, version: current.version + 1 },
       'Z',
       countedCash,
     )
@@ -187,7 +187,7 @@ export async function closeShift(tdb: TenantDb, auth: Principal, id: string, cou
         updatedAt: closedAt,
       })
       .where(tx.where(shifts, eq(shifts.id, id)))
-    return { ...report, shift: { ...report.shift, version: current.version + 1 } }
+    return report
   })
 }
 
