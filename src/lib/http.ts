@@ -1,5 +1,6 @@
 import { t } from 'elysia'
 import { badRequest } from './errors'
+import { Integer } from './schemas'
 
 // Small HTTP helpers shared by routes: prebuilt JSON answers, ETags and If-Match.
 
@@ -42,7 +43,7 @@ export function expectedVersion(
 }
 
 /** `version` in a change's body: the same range as If-Match (and well inside the int column). */
-export const BodyVersion = t.Integer({
+export const BodyVersion = Integer({
   minimum: 1,
   maximum: 999_999_999,
   description: 'The version this change is based on (alternative to If-Match)',

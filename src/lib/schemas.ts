@@ -1,12 +1,20 @@
+import { type IntegerOptions, Type } from '@sinclair/typebox'
 import { t } from 'elysia'
 
 // Schemas shared by every module: the problem document and the pieces of the list/ETag contract.
+
+/**
+ * An integer in a JSON document: a JSON number and nothing else. Elysia's `t.Integer` also takes
+ * numeric strings (`" 7 "` and `"0x10"` became 7 and 16), which query strings need (the list
+ * `limit`s keep it) but a body must not: API.md's money is JSON numbers, and a wrong type is a 400.
+ */
+export const Integer = (options?: IntegerOptions) => Type.Integer(options)
 
 export const Problem = t.Object(
   {
     type: t.String({ format: 'uri' }),
     title: t.String(),
-    status: t.Integer(),
+    status: Integer(),
     detail: t.String(),
     code: t.String({ description: 'Stable UPPER_SNAKE error code' }),
     errors: t.Optional(t.Array(t.Object({ path: t.String(), message: t.String() }))),
@@ -75,7 +83,7 @@ export function isStorableDateTime(value: string): boolean {
  * in a double and prices times quantities stay inside bigint.
  */
 export const Money = (description: string) =>
-  t.Integer({ minimum: 0, maximum: 10_000_000_000_000, description })
+  Integer({ minimum: 0, maximum: 10_000_000_000_000, description })
 
 export const Uuid = t.String({ format: 'uuid' })
 export const IdParams = t.Object({ id: Uuid })

@@ -42,6 +42,7 @@ export function problemResponse(
 
 type ValueErrorLike = {
   type?: number
+  value?: unknown
   path?: string
   message?: string
   summary?: string
@@ -94,7 +95,14 @@ function validationErrors(
   for (const e of all) {
     const path = `${where}${e.path ?? ''}`
     // Only the `strict` bodies' additionalProperties is a Never schema.
-    const message = e.message === 'Never' ? 'unknown field' : (e.summary ?? e.message ?? 'invalid value')
+    // A required integer left out is reported as "Expected integer" of undefined: it is missing.
+    const missing = e.value === undefined && KIND_MISMATCH.has(e.type ?? -1)
+    const message =
+      e.message === 'Never'
+        ? 'unknown field'
+        : missing
+          ? `Property '${e.path?.split('/').at(-1)}' is missing`
+          : (e.summary ?? e.message ?? 'invalid value')
     if (!byPath.has(path)) byPath.set(path, { path, message })
   }
   return [...byPath.values()]

@@ -87,7 +87,14 @@ export const requestContext = ({ access, bodyLimit }: { access: AccessLog; bodyL
       if (length > 0 && type !== null && !type.toLowerCase().startsWith('application/json'))
         return problemResponse(415, 'UNSUPPORTED_MEDIA_TYPE', `Expected application/json, got ${type}`)
     })
-    .onTransform({ as: 'global' }, ({ body, query, params }) => {
+    .onTransform({ as: 'global' }, ({ body, query, params, request }) => {
+      // Every body of the API is a JSON object: Elysia would take `null` or `[]` (or, for a PATCH,
+      // nothing at all) as an empty object, and an empty change would still bump the version.
+      const present = body !== undefined || request.method === 'PATCH'
+      if (present && (typeof body !== 'object' || body === null || Array.isArray(body)))
+        throw badRequest('The request body must be a JSON object', [
+          { path: 'body', message: 'Expected object' },
+        ])
       const problem =
         inputProblem(params, 'params') ?? inputProblem(query, 'query') ?? inputProblem(body, 'body')
       if (problem) throw badRequest(`${problem.path} ${problem.message}`, [problem])

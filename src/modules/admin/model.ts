@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
-import { strict } from '../../lib/schemas'
+import { Integer, strict } from '../../lib/schemas'
 import { SCOPES } from '../../lib/scopes'
 
 export const NewTenant = t.Object(
@@ -31,7 +31,7 @@ export const NewApiKey = t.Object(
     terminalId: t.Optional(
       t.String({ format: 'uuid', description: 'Binds the key to one register: it can sell only there' }),
     ),
-    rateLimit: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, description: 'Requests per second' })),
+    rateLimit: t.Optional(Integer({ minimum: 1, maximum: 100_000, description: 'Requests per second' })),
   },
   {
     ...strict,
@@ -51,7 +51,7 @@ export const ApiKey = t.Object({
   scopes: t.Array(t.String()),
   storeId: t.Union([t.String({ format: 'uuid' }), t.Null()]),
   terminalId: t.Union([t.String({ format: 'uuid' }), t.Null()]),
-  rateLimit: t.Union([t.Integer(), t.Null()]),
+  rateLimit: t.Union([Integer(), t.Null()]),
   createdAt: t.String({ format: 'date-time' }),
   revokedAt: t.Union([t.String({ format: 'date-time' }), t.Null()]),
 })
@@ -71,10 +71,10 @@ export const CreatedApiKey = t.Composite([
 const WeightLayout = t.Object(
   {
     prefix: t.String({ pattern: '^2[0-9]$', description: 'EAN-13 prefix 20..29' }),
-    itemDigits: t.Integer({ minimum: 1, maximum: 9 }),
+    itemDigits: Integer({ minimum: 1, maximum: 9 }),
     kind: t.Union([t.Literal('weight'), t.Literal('price')]),
-    valueDigits: t.Integer({ minimum: 1, maximum: 9 }),
-    decimals: t.Integer({ minimum: 0, maximum: 4 }),
+    valueDigits: Integer({ minimum: 1, maximum: 9 }),
+    decimals: Integer({ minimum: 0, maximum: 4 }),
   },
   {
     ...strict,
@@ -89,7 +89,7 @@ export const Settings = t.Object(
     currency: t.String(),
     weightBarcodes: t.Array(WeightLayout),
     receiptNumberPrefix: t.String(),
-    version: t.Integer(),
+    version: Integer(),
     updatedAt: t.String({ format: 'date-time' }),
   },
   {

@@ -1,6 +1,6 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
-import { Money, Pagination, strict, Uuid } from '../../lib/schemas'
+import { Integer, Money, Pagination, strict, Uuid } from '../../lib/schemas'
 
 export const Barcode = t.String({
   minLength: 1,
@@ -19,7 +19,7 @@ const Unit = t.String({
   description: 'Unit of sale, e.g. pcs, kg, l',
   examples: ['pcs'],
 })
-const TaxRate = t.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1200 = 12 %' })
+const TaxRate = Integer({ minimum: 0, maximum: 10_000, description: 'Basis points: 1200 = 12 %' })
 const Barcodes = t.Array(Barcode, {
   maxItems: 50,
   description: 'Every barcode that resolves to this product',
@@ -50,12 +50,12 @@ export const Product = t.Object(
     description: t.Union([t.String(), t.Null()]),
     barcodes: t.Array(t.String()),
     categoryId: t.Union([Uuid, t.Null()]),
-    price: t.Integer({ description: 'Tax-inclusive price in minor units' }),
-    cost: t.Union([t.Integer(), t.Null()]),
+    price: Integer({ description: 'Tax-inclusive price in minor units' }),
+    cost: t.Union([Integer(), t.Null()]),
     unit: t.String(),
-    taxRate: t.Integer({ description: 'Basis points: 1200 = 12 %' }),
+    taxRate: Integer({ description: 'Basis points: 1200 = 12 %' }),
     isActive: t.Boolean(),
-    version: t.Integer(),
+    version: Integer(),
     createdAt: t.String({ format: 'date-time' }),
     updatedAt: t.String({ format: 'date-time' }),
     deletedAt: t.Optional(
@@ -68,7 +68,7 @@ export const Product = t.Object(
       t.Object(
         {
           weight: t.Optional(t.String({ description: 'Decimal weight, e.g. "1.250"', examples: ['1.250'] })),
-          price: t.Optional(t.Integer({ description: 'Price in minor units' })),
+          price: t.Optional(Integer({ description: 'Price in minor units' })),
         },
         { description: 'Weight or price read from a weight/price-embedded EAN-13' },
       ),
@@ -139,7 +139,7 @@ export const SearchBody = t.Union(
     t.Object(
       {
         q: t.String({ minLength: 1, maxLength: 200, description: 'Name words, a prefix, or with a typo' }),
-        limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+        limit: t.Optional(Integer({ minimum: 1, maximum: 100, default: 20 })),
       },
       { ...strict, title: 'By name' },
     ),
@@ -203,7 +203,7 @@ export const Category = t.Object(
     id: Uuid,
     parentId: t.Union([Uuid, t.Null()]),
     name: t.String(),
-    version: t.Integer(),
+    version: Integer(),
     createdAt: t.String({ format: 'date-time' }),
     updatedAt: t.String({ format: 'date-time' }),
   },
@@ -243,8 +243,8 @@ export const CategoryPage = t.Object({
 
 export const CacheStatsView = t.Object(
   {
-    lru: t.Object({ size: t.Integer(), hits: t.Integer(), misses: t.Integer() }),
-    redis: t.Object({ connected: t.Boolean(), hits: t.Integer(), misses: t.Integer() }),
+    lru: t.Object({ size: Integer(), hits: Integer(), misses: Integer() }),
+    redis: t.Object({ connected: t.Boolean(), hits: Integer(), misses: Integer() }),
     hitRate: t.Number({ minimum: 0, maximum: 1 }),
   },
   {

@@ -1,13 +1,13 @@
 import { t } from 'elysia'
 import { BodyVersion } from '../../lib/http'
-import { strict } from '../../lib/schemas'
+import { Integer, strict } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
 const Name = t.String({ minLength: 1, maxLength: 200 })
 const Version = t.Optional(BodyVersion)
 const Timestamps = {
-  version: t.Integer(),
+  version: Integer(),
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
 }

@@ -1,4 +1,5 @@
 import { t } from 'elysia'
+import { Integer } from '../../lib/schemas'
 
 /** A date (YYYY-MM-DD: a whole business day in the store's time zone) or an instant (RFC 3339). */
 const Moment = (description: string, example: string) =>
@@ -27,9 +28,9 @@ export const SalesReportQuery = t.Object({
 })
 export type SalesReportQueryInput = typeof SalesReportQuery.static
 
-const Amount = (description: string) => t.Integer({ description })
+const Amount = (description: string) => Integer({ description })
 const Figures = {
-  receipts: t.Integer({ description: 'Receipts sold (for product/method rows: receipts containing it)' }),
+  receipts: Integer({ description: 'Receipts sold (for product/method rows: receipts containing it)' }),
   gross: Amount('Sales after discounts, minor units'),
   refunds: Amount('Refunded, dated when the refund was made'),
   net: Amount('gross − refunds'),

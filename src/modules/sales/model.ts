@@ -1,5 +1,5 @@
 import { t } from 'elysia'
-import { Money, strict } from '../../lib/schemas'
+import { Integer, Money, strict } from '../../lib/schemas'
 
 const Id = t.String({ format: 'uuid' })
 const NullableId = t.Union([Id, t.Null()])
@@ -36,11 +36,11 @@ export const Shift = t.Object({
   terminalId: Id,
   employeeId: NullableId,
   status: t.Union([t.Literal('open'), t.Literal('closed')]),
-  openingCash: t.Integer(),
-  countedCash: t.Union([t.Integer(), t.Null()]),
+  openingCash: Integer(),
+  countedCash: t.Union([Integer(), t.Null()]),
   openedAt: Instant,
   closedAt: t.Union([Instant, t.Null()]),
-  version: t.Integer(),
+  version: Integer(),
 })
 
 export const CloseShift = t.Object(
@@ -59,28 +59,28 @@ export const CashMovement = t.Object({
   id: Id,
   shiftId: Id,
   type: t.String(),
-  amount: t.Integer(),
+  amount: Integer(),
   reason: t.Union([t.String(), t.Null()]),
   createdAt: Instant,
 })
 
-const ByMethod = t.Object({ cash: t.Integer(), card: t.Integer(), transfer: t.Integer() })
+const ByMethod = t.Object({ cash: Integer(), card: Integer(), transfer: Integer() })
 export const ShiftReport = t.Object(
   {
     shift: Shift,
     kind: t.Union([t.Literal('X'), t.Literal('Z')]),
-    receipts: t.Integer({ description: 'Sales receipts' }),
-    gross: t.Integer({ description: 'Sum of line amounts before discounts' }),
-    discounts: t.Integer(),
-    sales: t.Integer({ description: 'Sum of receipt totals' }),
-    tax: t.Integer({ description: 'Tax in sales, minus tax refunded' }),
-    refunds: t.Object({ count: t.Integer(), total: t.Integer(), tax: t.Integer() }),
+    receipts: Integer({ description: 'Sales receipts' }),
+    gross: Integer({ description: 'Sum of line amounts before discounts' }),
+    discounts: Integer(),
+    sales: Integer({ description: 'Sum of receipt totals' }),
+    tax: Integer({ description: 'Tax in sales, minus tax refunded' }),
+    refunds: t.Object({ count: Integer(), total: Integer(), tax: Integer() }),
     payments: t.Object({ sales: ByMethod, refunds: ByMethod }, { description: 'Cash net of change' }),
-    cashIn: t.Integer(),
-    cashOut: t.Integer(),
-    expectedCash: t.Integer({ description: 'opening + cash sales − cash refunds + cash in − cash out' }),
-    countedCash: t.Union([t.Integer(), t.Null()]),
-    difference: t.Union([t.Integer(), t.Null()], { description: 'counted − expected' }),
+    cashIn: Integer(),
+    cashOut: Integer(),
+    expectedCash: Integer({ description: 'opening + cash sales − cash refunds + cash in − cash out' }),
+    countedCash: t.Union([Integer(), t.Null()]),
+    difference: t.Union([Integer(), t.Null()], { description: 'counted − expected' }),
   },
   { description: 'X report while the shift is open; Z report at closing' },
 )
@@ -137,25 +137,25 @@ export type NewReceiptInput = typeof NewReceipt.static
 
 const ReceiptItem = t.Object({
   id: Id,
-  lineNo: t.Integer(),
+  lineNo: Integer(),
   productId: Id,
   barcode: t.Union([t.String(), t.Null()]),
   name: t.String(),
   quantity: t.String(),
-  price: t.Integer(),
-  discount: t.Integer(),
-  total: t.Integer(),
-  taxRate: t.Integer(),
-  tax: t.Integer(),
+  price: Integer(),
+  discount: Integer(),
+  total: Integer(),
+  taxRate: Integer(),
+  tax: Integer(),
   refundedQuantity: t.Optional(t.String()),
 })
 
-const ReceiptPayment = t.Object({ id: Id, method: t.String(), amount: t.Integer() })
+const ReceiptPayment = t.Object({ id: Id, method: t.String(), amount: Integer() })
 
 export const Receipt = t.Object(
   {
     id: Id,
-    number: t.Integer({ description: 'Sequential per terminal, without gaps' }),
+    number: Integer({ description: 'Sequential per terminal, without gaps' }),
     status: t.Literal('completed'),
     storeId: Id,
     terminalId: Id,
@@ -163,12 +163,12 @@ export const Receipt = t.Object(
     customerId: NullableId,
     items: t.Array(ReceiptItem),
     payments: t.Array(ReceiptPayment),
-    subtotal: t.Integer(),
-    discount: t.Integer(),
-    tax: t.Integer(),
-    total: t.Integer(),
-    paid: t.Integer(),
-    change: t.Integer(),
+    subtotal: Integer(),
+    discount: Integer(),
+    tax: Integer(),
+    total: Integer(),
+    paid: Integer(),
+    change: Integer(),
     createdAt: Instant,
     occurredAt: Instant,
   },
@@ -259,7 +259,7 @@ export const OfflineBatchResult = t.Object({
     t.Object({
       id: Id,
       status: t.Union([t.Literal('created'), t.Literal('duplicate'), t.Literal('error')]),
-      number: t.Optional(t.Integer()),
+      number: t.Optional(Integer()),
       error: t.Optional(t.Object({ code: t.String(), detail: t.String() })),
     }),
   ),
@@ -299,18 +299,18 @@ export const Refund = t.Object({
   id: Id,
   receiptId: Id,
   shiftId: NullableId,
-  total: t.Integer(),
-  tax: t.Integer(),
+  total: Integer(),
+  tax: Integer(),
   restock: t.Boolean(),
   items: t.Array(
     t.Object({
       receiptItemId: Id,
       productId: Id,
       quantity: t.String(),
-      amount: t.Integer(),
-      tax: t.Integer(),
+      amount: Integer(),
+      tax: Integer(),
     }),
   ),
-  payments: t.Array(t.Object({ method: t.String(), amount: t.Integer() })),
+  payments: t.Array(t.Object({ method: t.String(), amount: Integer() })),
   occurredAt: Instant,
 })
