@@ -71,13 +71,21 @@ export async function priceLines(
     const product = item.productId ? byId.get(item.productId) : byCode[i]
     if (!product) throw lineError(404, 'NOT_FOUND', path, 'product not found')
     const embedded = product.embedded
-    let quantityMilli = parseQuantity(item.quantity ?? embedded?.weight ?? 1, `${path}/quantity`)
-    let price = product.price
-    if (embedded?.price !== undefined) {
-      // A price label carries the amount to pay for this item.
-      price = embedded.price
-      quantityMilli = 1000n
-    }
+    // A label decides what it sells: its weight, or one item at its price. A quantity that says
+    // otherwise is refused rather than silently winning (a label of 1.250 kg sold as 5 kg) or
+    // losing (three items charged at one label's price); identical packages are scanned each.
+    const labelled = embedded?.weight ?? (embedded?.price !== undefined ? '1' : undefined)
+    const quantityMilli = parseQuantity(item.quantity ?? labelled ?? 1, `${path}/quantity`)
+    if (labelled !== undefined && quantityMilli !== parseQuantity(labelled, `${path}/barcode`))
+      throw lineError(
+        400,
+        'VALIDATION_FAILED',
+        `${path}/quantity`,
+        embedded?.weight === undefined
+          ? 'a price label sells one item; leave quantity out or send 1'
+          : `the label carries ${embedded.weight}; leave quantity out or send that weight`,
+      )
+    let price = embedded?.price ?? product.price
     if (item.price !== undefined && item.price !== price) {
       override ??= await mayOverride()
       if (!override)

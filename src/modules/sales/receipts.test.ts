@@ -146,6 +146,41 @@ describe('receipts', () => {
     })
   })
 
+  test('a label decides what it sells: a quantity that contradicts it is a 400', async () => {
+    const ean13 = (first12: string) => {
+      const sum = [...first12].reduce((acc, d, i) => acc + Number(d) * (i % 2 ? 3 : 1), 0)
+      return `${first12}${(10 - (sum % 10)) % 10}`
+    }
+    const admin = (method: string, path: string, body?: unknown) =>
+      s.call(method, path, body, { key: s.admin })
+    const settings = await admin('GET', '/api/v1/settings')
+    const priceLayout = { prefix: '24', itemDigits: 5, kind: 'price', valueDigits: 5, decimals: 0 }
+    const patched = await admin('PATCH', '/api/v1/settings', {
+      weightBarcodes: [...settings.body.weightBarcodes, priceLayout],
+    })
+    expect(patched.status).toBe(200)
+    await admin('POST', '/api/v1/products', {
+      sku: `SALAD-${crypto.randomUUID()}`,
+      name: 'Салат',
+      price: 1,
+      barcodes: ['2400001'],
+    })
+    const sell = (item: Record<string, unknown>, amount: number) =>
+      s.sell({ shiftId, items: [item], payments: [{ method: 'cash', amount }] })
+    const priceLabel = ean13('240000101500')
+    const three = await sell({ barcode: priceLabel, quantity: 3 }, 4500)
+    expect([three.status, three.body.errors?.[0]?.path]).toEqual([400, 'items/0/quantity'])
+    for (const item of [{ barcode: priceLabel }, { barcode: priceLabel, quantity: 1 }]) {
+      const one = await sell(item, 1500)
+      expect([one.status, one.body.total, one.body.items?.[0]?.quantity]).toEqual([201, 1500, '1.000'])
+    }
+    const weightLabel = ean13('220000101250')
+    expect((await sell({ barcode: weightLabel, quantity: 5 }, 10_000_000)).status).toBe(400)
+    const echoed = await sell({ barcode: weightLabel, quantity: '1.25' }, 10_000_000)
+    expect([echoed.status, echoed.body.items?.[0]?.quantity]).toEqual([201, '1.250'])
+    await admin('PATCH', '/api/v1/settings', { weightBarcodes: settings.body.weightBarcodes })
+  })
+
   test('totals beyond 2^31 and a 100 % discount', async () => {
     const big = await s.sell(
       {
