@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { sql } from 'drizzle-orm'
 import { startTestApp, type TestApp } from '../../testing/harness'
-import { prefixQuery, searchQuery, transliterate } from './search'
+import { prefixQuery, searchQuery, spellingsOf, transliterate } from './search'
 
 // Name search: prefixes, typos, transliteration, ranking — and proof that it reads the GiST indexes.
 
@@ -48,6 +48,7 @@ beforeAll(async () => {
     ['MILK-1', 'Молоко 3.2% 1 л', '4780000000014'],
     ['MILK-2', 'Молоко топлёное 4% 0.5 л', '4780000000021'],
     ['KEFIR', 'Кефир 2.5% 1 л', '4780000000038'],
+    ['PEPSI', 'Pepsi 1.5 л', '4780000000045'],
   ] as const) {
     const res = await t.request('POST', '/api/v1/products', {
       key,
@@ -76,6 +77,12 @@ describe('product search', () => {
     expect(transliterate('moloko')).toBe('молоко')
     expect(transliterate('молоко')).toBeUndefined()
     expect(names((await search({ q: 'moloko' })).body)[0]).toStartWith('Молоко')
+  })
+
+  test('a Latin brand typed in Cyrillic: "пепси"; ё typed where the name has е', async () => {
+    expect(spellingsOf('Пепси')).toEqual(['Пепси', 'pepsi'])
+    expect(spellingsOf('зелёный')).toEqual(['зелёный', 'zelyonyy', 'зеленый'])
+    expect(names((await search({ q: 'пепси' })).body)[0]).toBe('Pepsi 1.5 л')
   })
 
   test('full words rank the closer name first; limit is honoured; nothing found is an empty list', async () => {

@@ -64,6 +64,66 @@ export function transliterate(text: string): string | undefined {
   return out.replace(/[a-z]/g, (c) => SINGLE[c] ?? c)
 }
 
+const CYRILLIC: Record<string, string> = {
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'yo',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
+}
+
+/** Cyrillic typed for a Latin name ("пепси" → "pepsi"); undefined when there is no Cyrillic letter. */
+export function romanize(text: string): string | undefined {
+  const lower = text.toLowerCase()
+  if (!/[а-яё]/.test(lower)) return undefined
+  return lower.replace(/[а-яё]/g, (c) => CYRILLIC[c] ?? c)
+}
+
+/**
+ * The spellings a query is searched in: as typed; transliterated into the other alphabet (brand
+ * names are often stored in Latin, typed in Cyrillic, and the other way round); with ё as е, as
+ * most names are written.
+ */
+export function spellingsOf(text: string): string[] {
+  const lower = text.toLowerCase()
+  const out = [text]
+  for (const other of [
+    transliterate(text),
+    romanize(text),
+    lower.includes('ё') ? lower.replaceAll('ё', 'е') : undefined,
+  ])
+    if (other !== undefined && other !== lower && !out.includes(other)) out.push(other)
+  return out
+}
+
 const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
 
 /** `a:* & b:*` from the words of `text`, or undefined; only letters and digits reach to_tsquery. */
@@ -100,10 +160,7 @@ function spelling(text: string): { arms: SQL[]; score: SQL } {
  */
 export function searchQuery(db: Db, tenantId: string, text: string, limit: number) {
   const tdb = new TenantDb(db, tenantId)
-  const spellings = [text]
-  const latin = transliterate(text)
-  if (latin && latin !== text.toLowerCase()) spellings.push(latin)
-  const parts = spellings.map(spelling)
+  const parts = spellingsOf(text).map(spelling)
   const [only] = parts
   const score =
     parts.length === 1 && only
@@ -125,7 +182,7 @@ export function searchQuery(db: Db, tenantId: string, text: string, limit: numbe
     .limit(limit)
 }
 
-/** Best name matches first: words, prefixes, typos, and Latin transliteration of Cyrillic names. */
+/** Best name matches first: words, prefixes, typos, and transliteration between the alphabets. */
 export async function searchProducts(
   db: Db,
   tenantId: string,
