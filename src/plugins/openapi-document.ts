@@ -141,7 +141,8 @@ export function finishDocument(doc: OpenApiDocument): OpenApiDocument {
       const idempotent =
         op.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key') ?? false
       const versioned =
-        (/\/\{id\}$/.test(path) || path.endsWith('/settings')) && (method === 'get' || method === 'patch')
+        (/\/\{id\}$/.test(path) || path.endsWith('/settings') || path.endsWith('/by-barcode/{barcode}')) &&
+        (method === 'get' || method === 'patch')
       for (const [status, response] of Object.entries(responses)) {
         const code = Number(status)
         const headers: Record<string, unknown> = { ...response.headers, 'X-Request-Id': ref('X-Request-Id') }

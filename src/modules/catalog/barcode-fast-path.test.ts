@@ -36,7 +36,14 @@ afterAll(async () => {
 })
 
 type Answer = { status: number; body: string; headers: Record<string, string | null> }
-const compared = ['content-type', 'ratelimit-limit', 'ratelimit-remaining', 'www-authenticate', 'retry-after']
+const compared = [
+  'content-type',
+  'etag',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'www-authenticate',
+  'retry-after',
+]
 const read = async (res: Response): Promise<Answer> => ({
   status: res.status,
   body: await res.text(),
@@ -78,6 +85,22 @@ describe('barcode lookup fast path', () => {
       }
     },
   )
+
+  test('a hit carries the product’s ETag (its version, as GET /products/{id} sets it), the next version after a change', async () => {
+    const hit = await lookup(keys.reader, '4601234567890', 'socket')
+    const product = JSON.parse(hit.body) as { id: string; version: number }
+    const byId = await t.request('GET', `/api/v1/products/${product.id}`, { key: admin })
+    expect(hit.headers.etag).toBe(byId.headers.get('etag'))
+    const patched = await t.request('PATCH', `/api/v1/products/${product.id}`, {
+      key: admin,
+      body: { price: 9950 },
+      headers: { 'if-match': hit.headers.etag as string },
+    })
+    expect(patched.status).toBe(200)
+    for (const via of ['socket', 'elysia'] as const)
+      expect((await lookup(keys.reader, '4601234567890', via)).headers.etag).toBe(`"${product.version + 1}"`)
+    expect((await lookup(keys.reader, '4600000000000', 'socket')).headers.etag).toBeNull()
+  })
 
   test('echoes X-Request-Id and counts in the rate limit: a 1 request/s key gets 429 with Retry-After', async () => {
     const headers = { authorization: `Bearer ${keys.slow}`, 'x-request-id': 'scan-42' }

@@ -7,6 +7,7 @@ import { problemBody, toProblem } from '../../plugins/problem'
 import { type RateLimitDecision, rateLimitHeaders, setRateLimitHeaders } from '../../plugins/rate-limit'
 import { type AccessLog, requestIdOf } from '../../plugins/request-context'
 import { Barcode } from './model'
+import { productEtag } from './product-etag'
 import { productNotFound } from './product-routes'
 import type { CatalogService } from './service'
 
@@ -81,11 +82,17 @@ export function barcodeFastPath({
   const reusedHeaders = (contentType: string) => {
     const headers = new Headers({ 'content-type': contentType })
     let shownLimit: RateLimitDecision | undefined
+    let shownTag: string | undefined
     let closing = false
-    return (requestId: string, limit: RateLimitDecision | undefined) => {
+    return (requestId: string, limit: RateLimitDecision | undefined, tag?: string) => {
       headers.set('x-request-id', requestId)
       setRateLimitHeaders(headers, limit, shownLimit)
       shownLimit = limit
+      if (tag !== shownTag) {
+        if (tag) headers.set('etag', tag)
+        else headers.delete('etag')
+        shownTag = tag
+      }
       if (isDraining() !== closing) {
         closing = !closing
         if (closing) headers.set('connection', 'close')
@@ -103,7 +110,7 @@ export function barcodeFastPath({
   const answer = (json: Bytes | undefined, requestId: string, limit: RateLimitDecision | undefined) =>
     json === undefined
       ? new Response(notFoundBody, { status, headers: missing(requestId, limit) })
-      : new Response(json, { headers: found(requestId, limit) })
+      : new Response(json, { headers: found(requestId, limit, productEtag(json)) })
 
   /** The lookup itself, for a principal and a well-formed barcode. */
   const lookup = (

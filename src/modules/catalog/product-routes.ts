@@ -17,12 +17,15 @@ import {
   SearchResult,
   type SearchResultView,
 } from './model'
+import { productEtag } from './product-etag'
 import type { CatalogService } from './service'
 
 export const productNotFound = notFound('product')
 type Set = Parameters<typeof jsonWithSetHeaders>[1]
 const answer = (json: Bytes | undefined, set: Set) => {
   if (json === undefined) throw productNotFound
+  const tag = productEtag(json)
+  if (tag) set.headers.etag = tag
   return jsonWithSetHeaders(json, set)
 }
 
