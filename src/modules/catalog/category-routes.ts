@@ -67,7 +67,8 @@ export const categoryRoutes = ({ catalog, auth }: { catalog: CatalogService; aut
         detail: {
           summary: 'Rename or move a category',
           description:
-            '409 VERSION_MISMATCH on a stale version; 409 when the new parent is missing or below it.',
+            '409 VERSION_MISMATCH on a stale version; 404 when the new parent is not a category of this ' +
+            'tenant; 409 when it sits below this category (a loop).',
         },
         response: { 200: Category, ...problems(400, 401, 403, 404, 409) },
       },
