@@ -293,17 +293,22 @@ export function createCatalogCache(opts: CatalogCacheOptions) {
     },
 
     /**
-     * Call after the transaction that changed `keys` committed: deletes them from Redis (again a
-     * second later, see SLOW_LOAD_MS) and from every instance's LRU.
+     * Call after the transaction that changed `keys` committed: deletes them from Redis and from
+     * every instance's LRU, and both again a second later (see SLOW_LOAD_MS): a load that read the
+     * old row before the commit may write it to Redis after the first delete, and an instance that
+     * had already dropped its copy may take that old row from Redis into its LRU.
      */
     async invalidate(tenantId: string, keys: Iterable<string>): Promise<void> {
       if (mode === 'off') return
       const list = [...new Set(keys)]
       if (list.length === 0) return
-      bump(tenantId)
-      await deleteRedisKeys(tenantId, list)
-      await bus.publish({ type: 'catalog.keys', tenantId, keys: list })
-      if (redis) setTimeout(() => void deleteRedisKeys(tenantId, list), DOUBLE_DELETE_MS).unref()
+      const drop = async () => {
+        bump(tenantId)
+        await deleteRedisKeys(tenantId, list)
+        await bus.publish({ type: 'catalog.keys', tenantId, keys: list })
+      }
+      await drop()
+      if (redis) setTimeout(() => void drop(), DOUBLE_DELETE_MS).unref()
     },
 
     /** Drops everything cached for the tenant on every instance. */

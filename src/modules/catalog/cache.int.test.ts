@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createRedis } from '../../infra/redis'
 import { startTestApp, type TestApp, usingPostgres } from '../../testing/harness'
 
 // Two instances sharing PostgreSQL (through PgBouncer) and Redis, as in production: a write on one
@@ -8,6 +9,7 @@ const BOUND_MS = 100
 let a: TestApp
 let b: TestApp
 let key: string
+let tenantId: string
 type Json = Record<string, unknown>
 let n = 0
 const code = () => `77${String(Date.now()).slice(-8)}${String(n++).padStart(3, '0')}`
@@ -52,7 +54,9 @@ describe.skipIf(!usingPostgres)('catalog cache across two instances', () => {
     // No rate limit: polling B until a change shows sends thousands of lookups a second with one key.
     a = await startTestApp({ RATE_LIMIT_PER_SECOND: '0' })
     b = await startTestApp({ RATE_LIMIT_PER_SECOND: '0' })
-    key = (await a.newTenant()).apiKey
+    const tenant = await a.newTenant()
+    key = tenant.apiKey
+    tenantId = tenant.tenant.id
   }, 60_000)
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()])
@@ -135,6 +139,41 @@ describe.skipIf(!usingPostgres)('catalog cache across two instances', () => {
     let ms = await negativeThenCreated()
     if (ms >= BOUND_MS) ms = await negativeThenCreated()
     expect(ms).toBeLessThan(BOUND_MS)
+  })
+
+  test('an old row a slow load wrote back to Redis after the change leaves every LRU within about a second', async () => {
+    const barcode = code()
+    const created = await call(a, 'POST', '/api/v1/products', {
+      sku: `L-${barcode}`,
+      name: 'Ряженка',
+      price: 300,
+      barcodes: [barcode],
+    })
+    // Past the creation's second delete (and any earlier write's), then B caches version 1: in its
+    // LRU, and in Redis once its load has written it.
+    await Bun.sleep(1200)
+    await lookup(b, barcode)
+    const redis = createRedis(process.env.REDIS_URL as string)
+    await new Promise((ready) => redis.once('ready', ready))
+    try {
+      const entry = `pos:cat:{${tenantId}}:${(await redis.get(`pos:cat:{${tenantId}}:gen`)) ?? 0}:${barcode}`
+      let old: Buffer | null = null
+      for (let i = 0; i < 50 && old === null; i++)
+        old = await redis.getBuffer(entry).finally(() => Bun.sleep(10))
+      expect(old).not.toBeNull()
+      const patched = await call(a, 'PATCH', `/api/v1/products/${created.body.id}`, {
+        price: 333,
+        version: created.body.version,
+      })
+      expect(patched.status).toBe(200)
+      // What a load that read the row before the commit would do: write the old row after the delete.
+      await redis.set(entry, old as Buffer)
+      await until(b, barcode, (r) => r.body.price === 300 || r.body.price === 333, 200)
+      const ms = await until(b, barcode, (r) => r.body.price === 333, 5000)
+      expect(ms).toBeLessThan(2500)
+    } finally {
+      redis.disconnect()
+    }
   })
 
   test('Redis stops: lookups keep answering; it returns and the Redis tier is used again', async () => {
