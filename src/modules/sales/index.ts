@@ -140,7 +140,9 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
                 'The server prices every line from the catalog (a different line price is 422 PRICE_MISMATCH unless the tenant allows overrides or the key is admin), ' +
                 'subtracts line discounts, computes tax per line (tax-inclusive, half up) and the total (a different client total is 422 TOTAL_MISMATCH). ' +
                 'Card and transfer payments may not exceed the total; cash may, and returns change. The receipt, its lines, payments, the stock decrement and one stock movement per line ' +
-                'are written in one transaction. 409 SHIFT_NOT_OPEN, 409 INSUFFICIENT_STOCK (when negative stock is not allowed). A receipt id already recorded is a replay, not a second sale: 201 with the stored receipt and `Idempotent-Replayed: true`.',
+                'are written in one transaction. 409 SHIFT_NOT_OPEN, 409 INSUFFICIENT_STOCK (when negative stock is not allowed). A receipt id already recorded is a replay, not a second sale: 201 with the stored receipt and `Idempotent-Replayed: true`, ' +
+                'even if its products changed price or were deleted since. A weight or price label decides its line: a quantity other than ' +
+                'the label’s weight, or other than 1 on a price label, is 400.',
             },
             response: { 201: m.Receipt, ...problems(400, 401, 403, 404, 409, 422, 429) },
           },
@@ -227,7 +229,9 @@ export const salesModule = ({ db, auth, catalog }: SalesDeps) => {
             detail: {
               summary: 'Refund lines of a receipt (partial, several per receipt, never more than sold)',
               description:
-                'payments default to one payment of the refund total in the receipt’s main method; when given they must add up to it. restock returns the goods to the store warehouse.',
+                'payments default to one payment of the refund total in the receipt’s main method; when given they must add up to it. ' +
+                'restock returns the goods to the warehouse the sale took them from. A shift named (or, for a register key, its open ' +
+                'shift) pays the refund and must belong to the receipt’s store: 422 STORE_MISMATCH otherwise.',
             },
             response: { 201: m.Refund, ...problems(400, 401, 403, 404, 409, 422, 429) },
           },
