@@ -68,3 +68,36 @@ export function dataError(error: unknown): AppError | undefined {
   const detail = dataExceptions[sqlState(error) ?? '']
   return detail ? new AppError(400, 'VALIDATION_FAILED', detail, { cause: error }) : undefined
 }
+
+/** Node and postgres.js codes of a connection that failed, broke or was closed. */
+const UNREACHABLE = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'ETIMEDOUT',
+])
+/** SQLSTATEs of a server that cannot serve now: admin or crash shutdown, starting up, too many connections. */
+const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300'])
+
+/**
+ * 503 UNAVAILABLE (with Retry-After) for an error that says the database cannot be reached right
+ * now — a refused or broken connection, a connection exception (class 08, PgBouncer's too), a
+ * server shutting down — rather than a 500: the request may succeed on retry, elsewhere or later.
+ */
+export function unavailableError(error: unknown): AppError | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    const code = typeof e.code === 'string' ? e.code : ''
+    if (UNREACHABLE.has(code) || NOT_NOW.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+      return new AppError(503, 'UNAVAILABLE', 'The database cannot be reached at the moment; retry shortly', {
+        headers: { 'retry-after': '1' },
+        cause: error,
+      })
+  }
+  return undefined
+}

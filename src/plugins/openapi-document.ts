@@ -137,7 +137,12 @@ export function finishDocument(doc: OpenApiDocument): OpenApiDocument {
         responses['413'] ??= problemResponse('The body exceeds BODY_LIMIT (PAYLOAD_TOO_LARGE)')
         responses['415'] ??= problemResponse('The body is not application/json (UNSUPPORTED_MEDIA_TYPE)')
       }
-      if (keyed) responses['429'] ??= problemResponse('Over the key’s rate limit (RATE_LIMITED)')
+      if (keyed) {
+        responses['429'] ??= problemResponse('Over the key’s rate limit (RATE_LIMITED)')
+        responses['503'] ??= problemResponse(
+          'The database cannot be reached at the moment (UNAVAILABLE); retry',
+        )
+      }
       const idempotent =
         op.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key') ?? false
       const versioned =
@@ -149,7 +154,7 @@ export function finishDocument(doc: OpenApiDocument): OpenApiDocument {
         if (keyed && code !== 401)
           for (const name of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const)
             headers[name] = ref(name)
-        if (code === 429) headers['Retry-After'] = ref('Retry-After')
+        if (code === 429 || code === 503) headers['Retry-After'] = ref('Retry-After')
         if (code === 200 && versioned) headers.ETag = ref('ETag')
         if (code >= 200 && code < 300 && idempotent)
           headers['Idempotent-Replayed'] = ref('Idempotent-Replayed')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ADMIN_TOKEN, startTestApp, type TestApp } from '../testing/harness'
+import { ADMIN_TOKEN, startTestApp, type TestApp, usingPostgres } from '../testing/harness'
 
 let t: TestApp
 beforeAll(async () => {
@@ -96,3 +96,20 @@ describe('every error is problem+json with a stable code', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 })
+
+test.skipIf(!usingPostgres)(
+  'a database that cannot be reached is 503 UNAVAILABLE with Retry-After, not a 500',
+  async () => {
+    const down = await startTestApp()
+    const { apiKey } = await down.newTenant()
+    // The real driver's own error: its connections are closed, as when PgBouncer goes away.
+    await down.database.close()
+    try {
+      const res = await down.request('GET', '/api/v1/products', { key: apiKey })
+      await expectProblem(res, 503, 'UNAVAILABLE')
+      expect(res.headers.get('retry-after')).toBe('1')
+    } finally {
+      await down.close().catch(() => {})
+    }
+  },
+)

@@ -1,7 +1,7 @@
 import { ValueErrorType } from '@sinclair/typebox/errors'
 import { Elysia } from 'elysia'
 import type { Logger } from '../infra/logger'
-import { AppError, dataError, type FieldError, type ProblemCode } from '../lib/errors'
+import { AppError, dataError, type FieldError, type ProblemCode, unavailableError } from '../lib/errors'
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -137,6 +137,11 @@ export function toProblem(code: string | number, error: unknown, request: Reques
     // A schema bound is missing somewhere: worth a look, but the client gets a clear 400.
     log.warn({ err: error, method: request.method, url: request.url }, 'database rejected a value')
     return problemResponse(data.status, data.code, data.detail)
+  }
+  const down = unavailableError(error)
+  if (down) {
+    log.warn({ err: error, method: request.method, url: request.url }, 'database unavailable')
+    return problemResponse(down.status, down.code, down.detail, down.extra)
   }
   log.error({ err: error, method: request.method, url: request.url }, 'unhandled error')
   return problemResponse(500, 'INTERNAL', 'An unexpected error occurred; it has been logged')
