@@ -36,7 +36,7 @@ fi
 # The contract of the balancer (issue 9); a comment or a typo must not silently drop one.
 for d in 'least_conn;' 'keepalive 64;' 'proxy_http_version 1.1;' 'proxy_set_header Connection "";' \
   'limit_req_status 429;' 'client_max_body_size 1m;' 'proxy_next_upstream error timeout http_502 http_503;' \
-  'proxy_next_upstream_tries 2;' 'limit_req_zone $http_authorization' 'limit_req_zone $binary_remote_addr' \
+  'proxy_next_upstream_tries 2;' 'limit_req_zone $api_key' 'location = /metrics' 'error_page 429 = @rate_limited;' 'limit_req_zone $binary_remote_addr' \
   'location = /health' 'proxy_set_header X-Request-Id' 'proxy_set_header X-Forwarded-For'; do
   grep -v '^\s*#' "$conf" | grep -qF -- "$d" || problem "$conf: missing '$d'"
 done
