@@ -27,18 +27,41 @@ if (config.workers > 1 && process.env.POS_WORKER === undefined) {
           if (worker !== from && worker.exitCode === null && worker.signalCode === null) worker.send(message)
       },
       onExit(_proc, code) {
-        if (!stopping) {
-          console.error(`worker ${n} exited with ${code}; restarting`)
-          workers[n] = spawnWorker(n)
+        if (stopping) return
+        // A worker that keeps dying at start (the database unreachable, a bad migration) is not
+        // respawned in a tight loop: each quick death doubles the wait, and after ten in a row the
+        // whole service exits non-zero so its supervisor (compose, Kubernetes) sees the failure.
+        const now = Date.now()
+        quickDeaths[n] = now - (startedAt[n] ?? 0) < HEALTHY_AFTER_MS ? (quickDeaths[n] ?? 0) + 1 : 0
+        const deaths = quickDeaths[n] ?? 0
+        if (deaths >= MAX_QUICK_DEATHS) {
+          console.error(
+            `worker ${n} exited with ${code} ${deaths} times in a row right after starting; giving up`,
+          )
+          stop('SIGTERM', 1)
+          return
         }
+        const delayMs = deaths === 0 ? 0 : Math.min(30_000, 250 * 2 ** (deaths - 1))
+        console.error(`worker ${n} exited with ${code}; restarting in ${delayMs} ms`)
+        setTimeout(() => {
+          if (!stopping) workers[n] = spawnTimed(n)
+        }, delayMs)
       },
     })
+  const HEALTHY_AFTER_MS = 30_000
+  const MAX_QUICK_DEATHS = 10
+  const startedAt: number[] = []
+  const quickDeaths: number[] = []
+  const spawnTimed = (n: number) => {
+    startedAt[n] = Date.now()
+    return spawnWorker(n)
+  }
   let stopping = false
-  const workers = Array.from({ length: config.workers }, (_, n) => spawnWorker(n))
-  const stop = (signal: NodeJS.Signals) => {
+  const workers = Array.from({ length: config.workers }, (_, n) => spawnTimed(n))
+  const stop = (signal: NodeJS.Signals, exitCode = 0) => {
     stopping = true
     for (const w of workers) w.kill(signal)
-    Promise.all(workers.map((w) => w.exited)).then(() => process.exit(0))
+    Promise.all(workers.map((w) => w.exited)).then(() => process.exit(exitCode))
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

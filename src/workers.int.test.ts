@@ -93,3 +93,34 @@ describe.skipIf(!usingPostgres)('WORKERS=2 without Redis', () => {
     expect(new Set((await everyWorker(path, reader.body.key)).map((r) => r.status))).toEqual(new Set([401]))
   })
 })
+
+test.skipIf(!usingPostgres)(
+  'a worker that dies at start is respawned with a growing delay, not in a tight loop',
+  async () => {
+    const child = Bun.spawn([process.execPath, 'src/index.ts'], {
+      env: {
+        ...process.env,
+        PORT: String(freePort()),
+        HOST: '127.0.0.1',
+        WORKERS: '2',
+        WORKER_METRICS_PORT_BASE: String(freePort()),
+        // Nothing listens there: every worker fails its migrations and exits.
+        DATABASE_URL: `postgres://pos:pos@127.0.0.1:${freePort()}/pos`,
+        DATABASE_DIRECT_URL: '',
+        REDIS_URL: '',
+        LOG_LEVEL: 'fatal',
+      },
+      stdout: 'ignore',
+      stderr: 'pipe',
+    })
+    await Bun.sleep(6000)
+    child.kill('SIGTERM')
+    const log = await new Response(child.stderr).text()
+    await child.exited
+    const restarts = log.match(/exited with .*; restarting/g) ?? []
+    // Delays of 0.25, 0.5, 1, 2, 4 s: at most five restarts per worker in 6 s (a tight loop made 29).
+    expect(restarts.length).toBeGreaterThanOrEqual(2)
+    expect(restarts.length).toBeLessThanOrEqual(12)
+  },
+  20_000,
+)
