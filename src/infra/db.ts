@@ -123,9 +123,15 @@ export async function literalRows<T>(db: Db, text: string): Promise<T[]> {
   return driver ? ((await driver.unsafe(text)) as unknown as T[]) : rows<T>(db, sql.raw(text))
 }
 
+/**
+ * The given strings as a set-returning call, `from ${elementsOf(xs)} as w(x)`: one parameter however
+ * many (a statement takes at most 65,535).
+ */
+export const elementsOf = (values: readonly string[]) =>
+  sql`jsonb_array_elements_text(${JSON.stringify(values)}::jsonb)`
+
 /** `(select …)` of the given ids as uuids, for `x in ${anyOf(ids)}`: one parameter however many. */
-export const anyOf = (ids: string[]) =>
-  sql`(select (jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))::uuid)`
+export const anyOf = (ids: string[]) => sql`(select (${elementsOf(ids)})::uuid)`
 
 /** Rows of a raw statement, whatever the driver's result shape (postgres.js: array; PGlite: {rows}). */
 export async function rows<T>(db: Db | Tx, query: ReturnType<typeof sql>): Promise<T[]> {

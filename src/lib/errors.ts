@@ -43,10 +43,15 @@ export const conflict = (detail: string, code: ProblemCode = 'CONFLICT') => new 
 export const badRequest = (detail: string, errors?: FieldError[]) =>
   new AppError(400, 'VALIDATION_FAILED', detail, errors ? { errors } : {})
 
+/** The string `code`s of an error and of its `cause`s, outermost first. */
+function* codesOf(error: unknown): Generator<string> {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (typeof e.code === 'string') yield e.code
+}
+
 /** The SQLSTATE of a database error (postgres.js or PGlite), looking through `cause`s. */
 export function sqlState(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
+  for (const code of codesOf(error)) if (/^[0-9A-Z]{5}$/.test(code)) return code
   return undefined
 }
 
@@ -91,8 +96,7 @@ const NOT_NOW = new Set(['57P01', '57P02', '57P03', '53300'])
  * server shutting down — rather than a 500: the request may succeed on retry, elsewhere or later.
  */
 export function unavailableError(error: unknown): AppError | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    const code = typeof e.code === 'string' ? e.code : ''
+  for (const code of codesOf(error)) {
     if (UNREACHABLE.has(code) || NOT_NOW.has(code) || /^08[0-9A-Z]{3}$/.test(code))
       return new AppError(503, 'UNAVAILABLE', 'The database cannot be reached at the moment; retry shortly', {
         headers: { 'retry-after': '1' },

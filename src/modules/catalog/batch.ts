@@ -1,6 +1,6 @@
 import { inArray, isNull, sql } from 'drizzle-orm'
 import { categories, products } from '../../../db/schema'
-import { rows } from '../../infra/db'
+import { elementsOf, rows } from '../../infra/db'
 import { translateDbError } from '../../infra/resource'
 import type { TenantDb } from '../../infra/tenant-db'
 import { uniqueBarcodes } from './barcodes'
@@ -61,7 +61,7 @@ export async function upsertProducts(
     if (allWanted.length > 0) {
       const held = await rows<{ barcode: string; sku: string }>(
         tx.db,
-        sql`select b.barcode, p.sku from jsonb_array_elements_text(${JSON.stringify(allWanted)}::jsonb) as w(barcode)
+        sql`select b.barcode, p.sku from ${elementsOf(allWanted)} as w(barcode)
           join product_barcodes b on b.tenant_id = ${tx.tenantId} and b.barcode = w.barcode
           join products p on p.tenant_id = b.tenant_id and p.id = b.product_id`,
       )
@@ -249,7 +249,7 @@ async function lockSkus(tdb: TenantDb, skus: string[]) {
     tdb.db,
     sql`select pg_advisory_xact_lock(h) from (
       select distinct hashtextextended(${tdb.tenantId} || ':' || sku, 0) as h
-      from jsonb_array_elements_text(${JSON.stringify(skus)}::jsonb) as sku order by h) as locks`,
+      from ${elementsOf(skus)} as sku order by h) as locks`,
   )
 }
 
@@ -268,13 +268,14 @@ async function applyBarcodeChanges(
   const ids = [...written.values()].map((w) => w.id)
   if (ids.length === 0) return []
   const held = new Map<string, string[]>()
-  for (const row of await rows<{ productId: string; barcode: string }>(
+  for (const row of await rows<{ productId: string; barcodes: string[] }>(
     tdb.db,
-    sql`select b.product_id as "productId", b.barcode
-      from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb) as w(id)
-      join product_barcodes b on b.tenant_id = ${tdb.tenantId} and b.product_id = w.id::uuid`,
+    sql`select b.product_id as "productId", array_agg(b.barcode) as barcodes
+      from ${elementsOf(ids)} as w(id)
+      join product_barcodes b on b.tenant_id = ${tdb.tenantId} and b.product_id = w.id::uuid
+      group by b.product_id`,
   ))
-    held.set(row.productId, [...(held.get(row.productId) ?? []), row.barcode])
+    held.set(row.productId, row.barcodes)
   const removals: { p: string; b: string }[] = []
   const additions: { p: string; b: string }[] = []
   const touched: string[] = []
