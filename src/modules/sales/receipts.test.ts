@@ -17,6 +17,11 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const p = (i: number) => s.products[i] as SellingTenant['products'][number]
+/** An EAN-13 with its check digit, for weight and price labels. */
+const ean13 = (first12: string) => {
+  const sum = [...first12].reduce((acc, d, i) => acc + Number(d) * (i % 2 ? 3 : 1), 0)
+  return `${first12}${(10 - (sum % 10)) % 10}`
+}
 
 describe('receipts', () => {
   test('five lines by barcode and id, cash with change: priced by the server, stock and movements written', async () => {
@@ -123,11 +128,7 @@ describe('receipts', () => {
         where p.tenant_id = ${s.tenantId} and b.barcode = '2200001'`,
     )
     if (!w) throw new Error('no weight product')
-    const label = (digits: string) => {
-      const first12 = `2200001${digits}`
-      const sum = [...first12].reduce((acc, d, i) => acc + Number(d) * (i % 2 ? 3 : 1), 0)
-      return `${first12}${(10 - (sum % 10)) % 10}`
-    }
+    const label = (digits: string) => ean13(`2200001${digits}`)
     const kg = await s.sell({
       shiftId,
       items: [{ barcode: label('01250') }],
@@ -147,10 +148,6 @@ describe('receipts', () => {
   })
 
   test('a label decides what it sells: a quantity that contradicts it is a 400', async () => {
-    const ean13 = (first12: string) => {
-      const sum = [...first12].reduce((acc, d, i) => acc + Number(d) * (i % 2 ? 3 : 1), 0)
-      return `${first12}${(10 - (sum % 10)) % 10}`
-    }
     const admin = (method: string, path: string, body?: unknown) =>
       s.call(method, path, body, { key: s.admin })
     const settings = await admin('GET', '/api/v1/settings')
